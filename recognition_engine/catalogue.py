@@ -1,0 +1,106 @@
+"""The home institution's courses and programmes."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .credential import validate_isced
+from .levels import Level
+from .outcomes import LearningOutcome, parse_outcomes
+
+
+class Course(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    description: str = ""
+    ects: float = Field(gt=0)
+    level: Level | None = None
+    isced_f: str | None = None
+    language: str = "en"
+    learning_outcomes: list[LearningOutcome] = Field(min_length=1)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _id_as_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, int) else value
+
+    @field_validator("learning_outcomes", mode="before")
+    @classmethod
+    def _outcomes(cls, value: object) -> object:
+        return parse_outcomes(value)
+
+    @field_validator("isced_f", mode="before")
+    @classmethod
+    def _isced(cls, value: object) -> object:
+        return validate_isced(value)
+
+    @property
+    def essential_outcomes(self) -> list[LearningOutcome]:
+        return [lo for lo in self.learning_outcomes if lo.essential]
+
+
+class Programme(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    level: Level | None = None
+    courses: list[str] = Field(default_factory=list)
+
+
+class Institution(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    country: str | None = None
+
+
+class Catalogue(BaseModel):
+    """Courses and programmes, with ids unique and programme references checked."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    institution: Institution | None = None
+    programmes: list[Programme] = Field(default_factory=list)
+    courses: list[Course] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Catalogue":
+        problems = consistency_problems(list(enumerate(self.courses)), list(enumerate(self.programmes)))
+        if problems:
+            raise ValueError("; ".join(f"{where}: {field}: {message}" for where, field, message in problems))
+        return self
+
+    @cached_property
+    def _by_id(self) -> dict[str, Course]:
+        return {c.id: c for c in self.courses}
+
+    def course(self, course_id: str) -> Course:
+        try:
+            return self._by_id[course_id]
+        except KeyError:
+            raise KeyError(f"no course {course_id!r} in the catalogue") from None
+
+    def programmes_of(self, course_id: str) -> list[Programme]:
+        return [p for p in self.programmes if course_id in p.courses]
+
+
+def consistency_problems(
+    courses: list[tuple[int, Course]], programmes: list[tuple[int, Programme]]
+) -> list[tuple[str, str, str]]:
+    """Duplicate course ids and programme references to unknown courses, as (location, field, message)."""
+    problems = []
+    first: dict[str, int] = {}
+    for i, course in courses:
+        if course.id in first:
+            problems.append((f"courses[{i}]", "id", f"duplicate course id {course.id!r} (first at courses[{first[course.id]}])"))
+        first.setdefault(course.id, i)
+    for i, programme in programmes:
+        for j, cid in enumerate(programme.courses):
+            if cid not in first:
+                problems.append((f"programmes[{i}] (id {programme.id})", f"courses[{j}]", f"unknown course id {cid!r}"))
+    return problems

@@ -1,0 +1,94 @@
+"""A persistent embedding cache keyed by (model id, text hash).
+
+An unchanged catalogue is never encoded twice, across processes: vectors live in one
+SQLite file, and the texts already seen in this process are also kept in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .base import Encoder
+
+_CHUNK = 500  # SQLite's default limit on bound parameters is 999
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+class EmbeddingCache:
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS vectors (model_id TEXT, text_hash BLOB, vector BLOB,"
+            " PRIMARY KEY (model_id, text_hash)) WITHOUT ROWID"
+        )
+
+    def get_many(self, model_id: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        found: dict[bytes, np.ndarray] = {}
+        with self._lock:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = list(keys[start:start + _CHUNK])
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT text_hash, vector FROM vectors WHERE model_id = ? AND text_hash IN ({marks})",
+                    [model_id, *chunk],
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model_id: str, items: dict[bytes, np.ndarray]) -> None:
+        with self._lock, self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                [(model_id, key, np.ascontiguousarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedEncoder:
+    """An Encoder that asks the cache first and encodes only unseen texts, each once."""
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None):
+        self.encoder = encoder
+        self.cache = cache
+        self.model_id = encoder.model_id
+        self.dim = encoder.dim
+        self._memory: dict[bytes, np.ndarray] = {}
+        self.encoded = 0  # texts sent to the model in this process
+        self.hits = 0  # texts served from the cache (memory or disk)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
+        if missing and self.cache is not None:
+            self._memory.update(self.cache.get_many(self.model_id, missing))
+            missing = [k for k in missing if k not in self._memory]
+        if missing:
+            first_text = {}
+            for key, text in zip(keys, texts):
+                first_text.setdefault(key, text)
+            vectors = self.encoder.encode([first_text[k] for k in missing])
+            fresh = dict(zip(missing, vectors))
+            self._memory.update(fresh)
+            if self.cache is not None:
+                self.cache.put_many(self.model_id, fresh)
+            self.encoded += len(missing)
+        self.hits += len(keys) - len(missing)
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memory[k] for k in keys])

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+class BagOfWordsEncoder:
+    """A small deterministic encoder for unit tests: hashed bag of lower-cased words.
+
+    Integration tests use the real bundled model; this one only makes the arithmetic of
+    alignment and ranking checkable without loading torch.
+    """
+
+    model_id = "test/bag-of-words"
+    dim = 256
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def encode(self, texts):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+@pytest.fixture
+def bow_encoder():
+    return BagOfWordsEncoder()
+
+
+@pytest.fixture
+def test_profiles():
+    from recognition_engine.engine import ModelProfile
+
+    return {"test/bag-of-words": ModelProfile("test/bag-of-words", 0.5, 0.5, "unit tests")}
+
+
+@pytest.fixture(scope="session")
+def sample_catalogue():
+    from recognition_engine import load_catalogue
+
+    return load_catalogue(EXAMPLES / "catalogue.yaml")
+
+
+@pytest.fixture(scope="session")
+def sample_credentials():
+    from recognition_engine import load_credentials
+
+    return {c.id: c for c in load_credentials(EXAMPLES / "credentials")}

@@ -1,0 +1,77 @@
+import random
+
+import numpy as np
+
+from recognition_engine import Catalogue, Engine, MicroCredential
+
+
+def course(cid, title, outcomes, ects=5, optional=()):
+    los = [{"text": t} for t in outcomes] + [{"text": t, "essential": False} for t in optional]
+    return {"id": cid, "title": title, "ects": ects, "learning_outcomes": los}
+
+
+COURSES = [
+    course("DB1", "Databases", ["design relational database schemas", "write sql queries with joins"],
+           optional=["explain transaction isolation"]),
+    course("WEB1", "Web development", ["build web pages with html and css", "write javascript for the browser"]),
+    course("ML1", "Machine learning", ["train a classifier", "evaluate models with cross validation"]),
+    course("ML2", "Machine learning again", ["train a classifier", "evaluate models with cross validation"]),
+]
+
+
+def make_engine(tmp_path, encoder, profiles, courses=COURSES):
+    return Engine(Catalogue(courses=courses), encoder=encoder, cache_path=tmp_path / "e.sqlite", profiles=profiles)
+
+
+CRED = MicroCredential(id="c", title="SQL", learning_outcomes=["design relational database schemas", "write sql queries"])
+
+
+def test_alignment_pairs_each_local_outcome_with_its_best_incoming(tmp_path, bow_encoder, test_profiles):
+    ranked = make_engine(tmp_path, bow_encoder, test_profiles).rank(CRED, k=4)
+    best = ranked[0]
+    assert best.course_id == "DB1"
+    pairs = {m.local_outcome: (m.incoming_outcome, m.similarity, m.covered) for m in best.matches}
+    assert pairs["design relational database schemas"] == ("design relational database schemas", 1.0, True)
+    assert pairs["write sql queries with joins"][0] == "write sql queries"
+    assert best.features["covered_share"] == 1.0
+    assert best.features["incoming_share"] == 1.0
+    # the optional outcome is not covered and lowers `coverage` less than it would if essential
+    assert best.uncovered_essential == []
+    assert best.features["coverage"] < best.features["essential_coverage"]
+
+
+def test_ties_are_broken_by_course_id(tmp_path, bow_encoder, test_profiles):
+    cred = MicroCredential(id="m", learning_outcomes=["train a classifier"])
+    ranked = make_engine(tmp_path, bow_encoder, test_profiles).rank(cred, k=2)
+    assert [c.course_id for c in ranked] == ["ML1", "ML2"]
+    assert ranked[0].score == ranked[1].score
+
+
+def test_ranking_does_not_depend_on_catalogue_order(tmp_path, bow_encoder, test_profiles):
+    expected = [(c.course_id, c.score) for c in make_engine(tmp_path, bow_encoder, test_profiles).rank(CRED, k=4)]
+    for seed in range(5):
+        shuffled = COURSES[:]
+        random.Random(seed).shuffle(shuffled)
+        got = make_engine(tmp_path, bow_encoder, test_profiles, shuffled).rank(CRED, k=4)
+        assert [(c.course_id, c.score) for c in got] == expected
+
+
+def test_unchanged_catalogue_is_not_encoded_again(tmp_path, bow_encoder, test_profiles):
+    make_engine(tmp_path, bow_encoder, test_profiles).rank(CRED)
+    calls = len(bow_encoder.calls)
+    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    engine.rank(CRED)
+    assert len(bow_encoder.calls) == calls  # catalogue and credential texts all came from the cache
+    assert engine.encoder_for(CRED).encoded == 0
+
+
+def test_credential_without_outcomes_gets_no_candidates(tmp_path, bow_encoder, test_profiles):
+    assert make_engine(tmp_path, bow_encoder, test_profiles).rank(MicroCredential(id="empty")) == []
+
+
+def test_alignment_is_one_matrix_product_over_the_catalogue(tmp_path, bow_encoder, test_profiles):
+    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    encoder = engine.encoder_for(CRED)
+    index = engine.index(encoder)
+    assert index.outcome_vectors.shape == (9, bow_encoder.dim)
+    np.testing.assert_allclose(np.linalg.norm(index.outcome_vectors, axis=1), 1.0, rtol=1e-5)
