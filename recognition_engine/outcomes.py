@@ -19,6 +19,9 @@ _SEPARATORS = re.compile(r";|\n|\r|•|·|▪|\s\(\d{1,2}\)\s")
 _BULLET = re.compile(r"^(?:[-*–]|\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[.)])\s+", re.IGNORECASE)
 # A sentence end followed by a capitalised word starts a new outcome ("Explain X. Train Y.").
 _SENTENCE_END = re.compile(r"(?<=[a-zà-ỹ0-9)\]])[.!?]\s+(?=[A-ZÀ-Ỹ])")
+# A line break inside a sentence (the previous line has no closing punctuation and the next
+# starts in lower case) is wrapping, not a new outcome.
+_SOFT_WRAP = re.compile(r"(?<![;.:!?])[ \t]*\n[ \t]*(?=[a-zà-ỹ])(?!(?:[a-h]|[ivx]{1,4})[.)]\s)")
 _CONJUNCTION = re.compile(r"^(?:and|or|và|hoặc)\s+", re.IGNORECASE)
 
 
@@ -28,7 +31,7 @@ def split_outcomes(text: str) -> list[str]:
     >>> split_outcomes("Students will be able to: describe X; analyse Y; and design Z.")
     ['describe X', 'analyse Y', 'design Z']
     """
-    text = _LEAD_IN.sub("", text.strip(), count=1)
+    text = _LEAD_IN.sub("", _SOFT_WRAP.sub(" ", text.strip()), count=1)
     pieces = []
     for chunk in _SEPARATORS.split(text):
         pieces.extend(_SENTENCE_END.split(chunk))

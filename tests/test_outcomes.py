@@ -35,3 +35,13 @@ def test_parse_outcomes_forms():
 def test_empty_outcome_rejected():
     with pytest.raises(ValueError, match="cannot be empty"):
         LearningOutcome(text="   ")
+
+
+def test_wrapped_lines_inside_an_outcome_are_joined():
+    text = "Participants will be able to: separate a series into its trend,\nseasonality and remainder; build\nforecasting models;\nCompare methods"
+    assert split_outcomes(text) == ["separate a series into its trend, seasonality and remainder", "build forecasting models", "Compare methods"]
+
+
+def test_wrapped_paragraph_sample(sample_credentials):
+    outcomes = sample_credentials["mc-tartu-forecast-2025"].outcome_texts
+    assert len(outcomes) == 5 and outcomes[0] == "separate a time series into its trend, seasonality and remainder"
