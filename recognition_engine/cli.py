@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .cli_calibrate import add_parser as add_calibrate_parser
+from .cli_evaluate import add_parser as add_evaluate_parser
 from .errors import InputError
 from .paths import examples_dir
 
@@ -70,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("kind", choices=["catalogue", "credentials"])
     validate.add_argument("files", type=Path, nargs="+")
     validate.set_defaults(func=_cmd_validate)
+
+    add_evaluate_parser(sub)
+    add_calibrate_parser(sub)
     return parser
 
 

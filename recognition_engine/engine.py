@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 
+from .calibration import Calibration
 from .catalogue import Catalogue
 from .credential import MicroCredential
 from .encoders import CachedEncoder, EmbeddingCache, Encoder, make_encoder
 from .encoders.base import E5, MINILM
-from .matching import FEATURES, Candidate, CatalogueIndex, top_k
+from .matching import FEATURES, Candidate, CatalogueIndex, ProgrammeCandidate, candidates_frame, top_k
 from .paths import cache_dir, models_dir
 
 ENGLISH = {None, "en"}
@@ -27,15 +29,32 @@ class ModelProfile:
     outcome_match_threshold: float
     optional_weight: float
     source: str
+    calibration: Calibration | None = None  # without one, candidates are ranked by essential coverage
+    calibration_file: str | None = None  # relative to the models folder
+
+    def scores(self, alignment: dict[str, np.ndarray]) -> np.ndarray:
+        if self.calibration is None:
+            return alignment["essential_coverage"]
+        return self.calibration.probability(alignment)
+
+    @property
+    def score_name(self) -> str:
+        return "coverage" if self.calibration is None else "probability"
 
 
 def load_profiles(path: Path | None = None) -> dict[str, ModelProfile]:
     path = path or models_dir() / "profiles.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {
-        model_id: ModelProfile(model_id, float(p["outcome_match_threshold"]), float(p["optional_weight"]), str(p["source"]))
-        for model_id, p in data["models"].items()
-    }
+    profiles = {}
+    for model_id, p in data["models"].items():
+        calibration = Calibration.load(path.parent / p["calibration"]) if p.get("calibration") else None
+        if calibration is not None and calibration.model_id != model_id:
+            raise ValueError(f"{path}: {p['calibration']} was fitted for {calibration.model_id!r}, not {model_id!r}")
+        profiles[model_id] = ModelProfile(
+            model_id, float(p["outcome_match_threshold"]), float(p["optional_weight"]), str(p["source"]),
+            calibration, p.get("calibration"),
+        )
+    return profiles
 
 
 class Engine:
@@ -89,26 +108,74 @@ class Engine:
             self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder)
         return self._indices[encoder.model_id]
 
+    def align(self, credential: MicroCredential) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
+        """Features of the credential against every course, as arrays in catalogue order."""
+        encoder = self.encoder_for(credential)
+        profile = self.profile(encoder)
+        index = self.index(encoder)
+        vectors = encoder.encode([*credential.outcome_texts, credential_summary(credential)])
+        alignment = index.align(vectors[:-1], vectors[-1], profile.outcome_match_threshold, profile.optional_weight)
+        alignment["score"] = profile.scores(alignment)
+        return profile, index, alignment
+
+    def features(self, credential: MicroCredential) -> pd.DataFrame:
+        """One row per catalogue course with every alignment feature and the score."""
+        if not credential.learning_outcomes:
+            raise ValueError(f"credential {credential.id!r} has no learning outcomes to align")
+        _, index, alignment = self.align(credential)
+        return pd.DataFrame({"course_id": index.course_ids, **{f: alignment[f] for f in [*FEATURES, "score"]}})
+
     def rank(self, credential: MicroCredential, k: int = 5) -> list[Candidate]:
         """The k courses the credential's outcomes cover best, each with its outcome pairs."""
         if not credential.learning_outcomes:
             return []
-        encoder = self.encoder_for(credential)
-        profile = self.profile(encoder)
-        index = self.index(encoder)
-        texts = credential.outcome_texts
-        vectors = encoder.encode([*texts, credential_summary(credential)])
-        alignment = index.align(vectors[:-1], vectors[-1], profile.outcome_match_threshold, profile.optional_weight)
-        scores = alignment["essential_coverage"]
-        out = []
-        for i in top_k(scores, index.course_ids, k):
-            course = self.catalogue.courses[i]
-            out.append(Candidate(
-                course_id=course.id, title=course.title, ects=course.ects, score=float(scores[i]),
+        return self._courses(credential, *self.align(credential), k)
+
+    def rank_programmes(self, credential: MicroCredential, k: int = 3) -> list[ProgrammeCandidate]:
+        """Programmes ranked by their best-scoring course for this credential."""
+        if not credential.learning_outcomes:
+            return []
+        return self._programmes(*self.align(credential), k)
+
+    def ranking_frame(self, credential: MicroCredential, k: int = 5) -> pd.DataFrame:
+        """The top-k courses, then the top programmes, one row each (`kind` says which)."""
+        if not credential.learning_outcomes:
+            return candidates_frame([])
+        aligned = self.align(credential)
+        courses = candidates_frame(self._courses(credential, *aligned, k)).assign(kind="course")
+        programmes = pd.DataFrame([
+            {"kind": "programme", "rank": i + 1, "programme_id": p.programme_id, "title": p.title,
+             "score": p.score, "course_id": p.best_course_id}
+            for i, p in enumerate(self._programmes(*aligned, k))
+        ])
+        return pd.concat([courses, programmes], ignore_index=True) if len(programmes) else courses
+
+    def _courses(self, credential, profile, index, alignment, k) -> list[Candidate]:
+        scores = alignment["score"]
+        return [
+            Candidate(
+                course_id=str(index.course_ids[i]), title=self.catalogue.courses[i].title, ects=self.catalogue.courses[i].ects,
+                score=float(scores[i]), score_name=profile.score_name,
                 features={f: float(alignment[f][i]) for f in FEATURES},
-                matches=index.matches_for(int(i), alignment, texts),
+                matches=index.matches_for(int(i), alignment, credential.outcome_texts),
+            )
+            for i in top_k(scores, index.course_ids, k)
+        ]
+
+    def _programmes(self, profile, index, alignment, k) -> list[ProgrammeCandidate]:
+        position = {cid: i for i, cid in enumerate(index.course_ids)}
+        out = []
+        for programme in self.catalogue.programmes:
+            members = np.array([position[c] for c in programme.courses], dtype=np.int64)
+            if not len(members):
+                continue
+            best = members[top_k(alignment["score"][members], index.course_ids[members], 1)[0]]
+            out.append(ProgrammeCandidate(
+                programme_id=programme.id, title=programme.title, score=float(alignment["score"][best]),
+                score_name=profile.score_name, best_course_id=str(index.course_ids[best]),
             ))
-        return out
+        ids = np.array([p.programme_id for p in out])
+        return [out[i] for i in top_k(np.array([p.score for p in out]), ids, k)]
 
 
 def credential_summary(credential: MicroCredential) -> str:

@@ -25,7 +25,8 @@ def _round(x: np.ndarray) -> np.ndarray:
 
 
 def course_text(course: Course) -> str:
-    return f"{course.title}. {course.description}".strip()
+    """The whole course as one text: title, description and learning outcomes."""
+    return ". ".join(t for t in [course.title, course.description, *(lo.text for lo in course.learning_outcomes)] if t)
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Candidate:
     title: str
     ects: float
     score: float
+    score_name: str  # "probability" (calibrated) or "coverage" (no calibration for this model)
     features: dict[str, float]
     matches: tuple[OutcomeMatch, ...] = field(repr=False)
 
@@ -111,6 +113,15 @@ class CatalogueIndex:
             )
             for j in range(start, stop)
         )
+
+
+@dataclass(frozen=True)
+class ProgrammeCandidate:
+    programme_id: str
+    title: str
+    score: float  # the score of its best course
+    score_name: str
+    best_course_id: str
 
 
 def top_k(scores: np.ndarray, ids: np.ndarray, k: int) -> np.ndarray:

@@ -75,3 +75,19 @@ def test_alignment_is_one_matrix_product_over_the_catalogue(tmp_path, bow_encode
     index = engine.index(encoder)
     assert index.outcome_vectors.shape == (9, bow_encoder.dim)
     np.testing.assert_allclose(np.linalg.norm(index.outcome_vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_programmes_ranked_by_their_best_course(tmp_path, bow_encoder, test_profiles):
+    programmes = [
+        {"id": "P-WEB", "title": "Web", "courses": ["WEB1"]},
+        {"id": "P-DATA", "title": "Data", "courses": ["DB1", "ML1"]},
+    ]
+    engine = Engine(Catalogue(courses=COURSES, programmes=programmes), encoder=bow_encoder,
+                    cache_path=tmp_path / "e.sqlite", profiles=test_profiles)
+    ranked = engine.rank_programmes(CRED, k=2)
+    assert [(p.programme_id, p.best_course_id) for p in ranked] == [("P-DATA", "DB1"), ("P-WEB", "WEB1")]
+    frame = engine.ranking_frame(CRED, k=2)
+    assert frame["kind"].tolist() == ["course", "course", "programme", "programme"]
+    assert {"essential_coverage", "covered_share", "text_similarity", "score"} <= set(frame.columns)
+    features = engine.features(CRED)
+    assert len(features) == len(COURSES) and features.loc[features.course_id == "DB1", "score"].item() == ranked[0].score

@@ -1,0 +1,157 @@
+"""Turns alignment features into a probability that a credential is equivalent to a course.
+
+A logistic regression fitted on an institution's own past decisions (`recognise
+calibrate`). The fitted model is stored as JSON (coefficients, scaling, training data,
+metrics, date), never as a pickle, so it can be read, diffed and reviewed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError, Problem
+from .matching import DECIMALS, FEATURES
+
+# How an officer's recorded decision reads as a label for "equivalent to this course".
+# `alternative` and `conditional` mean "not (yet) equivalent to this course".
+POSITIVE = {"full", "partial", "recognised", "recognized", "equivalent", "yes", "accepted", "1", "true"}
+NEGATIVE = {"refused", "rejected", "alternative", "conditional", "not_equivalent", "no", "0", "false"}
+DECISION_COLUMNS = ("credential", "course_id", "decision")
+
+
+@dataclass(frozen=True)
+class Decision:
+    credential: str  # credential id, or the path of a credential file
+    course_id: str
+    equivalent: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    model_id: str
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    trained_on: str
+    trained: str  # ISO date
+    n_positive: int
+    n_negative: int
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    def probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """P(equivalent) for each row of the given feature columns, rounded to 4 decimals."""
+        x = np.column_stack([columns[f] for f in self.features]).astype(np.float64)
+        z = ((x - self.mean) / self.scale) @ np.asarray(self.coef) + self.intercept
+        return np.round(1.0 / (1.0 + np.exp(-z)), DECIMALS)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> "Calibration":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        unknown = set(data.get("features", [])) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"{path}: calibration uses unknown features {sorted(unknown)}")
+        return cls(**data)
+
+
+def read_decisions(path: Path) -> list[Decision]:
+    """Read `credential,course_id,decision` rows; every bad row is reported."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), "", "", "file not found")])
+    problems, out = [], []
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in DECISION_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError([Problem(path.name, "row 1", c, "required column is missing") for c in missing])
+        for rownum, row in enumerate(reader, start=2):
+            values = {c: (row[c] or "").strip() for c in DECISION_COLUMNS}
+            problems += [Problem(path.name, f"row {rownum}", c, "empty") for c, v in values.items() if not v]
+            decision = values["decision"].lower()
+            if decision and decision not in POSITIVE | NEGATIVE:
+                known = ", ".join(sorted(POSITIVE | NEGATIVE))
+                problems.append(Problem(path.name, f"row {rownum}", "decision", f"unknown decision {decision!r}; use one of {known}"))
+            elif all(values.values()):
+                out.append(Decision(values["credential"], values["course_id"], decision in POSITIVE))
+    if not problems and len({d.equivalent for d in out}) < 2:
+        problems.append(Problem(path.name, "", "decision", "need both positive and negative decisions to calibrate"))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
+def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date) -> Calibration:
+    """Fit a logistic regression; report cross-validated metrics with folds grouped by credential,
+    so no credential is both trained on and scored."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = (x - mean) / scale
+    metrics: dict[str, float] = {}
+    n_groups = len(set(groups.tolist()))
+    if n_groups >= 3:
+        predicted = np.zeros(len(y))
+        for train, test in GroupKFold(n_splits=min(5, n_groups)).split(z, y, groups):
+            if len(set(y[train].tolist())) < 2:
+                continue
+            predicted[test] = LogisticRegression().fit(z[train], y[train]).predict_proba(z[test])[:, 1]
+        metrics = {
+            "cv_roc_auc": round(float(roc_auc_score(y, predicted)), 4),
+            "cv_brier": round(float(brier_score_loss(y, predicted)), 4),
+            "cv_log_loss": round(float(log_loss(y, predicted, labels=[0, 1])), 4),
+            "cv_folds": float(min(5, n_groups)),
+        }
+    model = LogisticRegression().fit(z, y)
+    return Calibration(
+        model_id=model_id, features=list(FEATURES), mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
+        coef=model.coef_[0].round(6).tolist(), intercept=round(float(model.intercept_[0]), 6),
+        trained_on=trained_on, trained=today.isoformat(), n_positive=int(y.sum()), n_negative=int(len(y) - y.sum()),
+        metrics=metrics,
+    )
+
+
+def model_card(cal: Calibration) -> str:
+    """A short model card in Markdown, rendered from the calibration's own data."""
+    weights = "\n".join(f"| {f} | {c:+.3f} | {m:.3f} | {s:.3f} |" for f, c, m, s in zip(cal.features, cal.coef, cal.mean, cal.scale))
+    metrics = "\n".join(f"- {k}: {v:g}" for k, v in cal.metrics.items()) or "- too few credentials for cross-validation"
+    return f"""# Model card: equivalence calibration for `{cal.model_id}`
+
+- **What it does**: turns the alignment features of a (credential, course) pair into the
+  probability that a recognition officer would judge the credential equivalent to the
+  course (`full` or `partial` recognition). It ranks candidates; it does not decide.
+- **Model**: logistic regression on standardised features (scikit-learn), trained {cal.trained}.
+- **Training data**: {cal.trained_on}; {cal.n_positive} positive and {cal.n_negative} negative decisions.
+- **Embedding model**: `{cal.model_id}`. Features depend on the embedding model: never use
+  this calibration with another one.
+- **Retrain** on your own decisions: `recognise calibrate --decisions decisions.csv --credentials DIR`.
+
+## Metrics (cross-validated, folds grouped by credential)
+
+{metrics}
+
+## Features and weights
+
+| feature | weight (standardised) | mean | scale |
+|---|---|---|---|
+{weights}
+
+## Limits
+
+The shipped calibration is trained on the project's sample data, written by the
+developers: its probabilities describe that data, not any institution's practice.
+Retrain on real decisions before relying on the probabilities themselves.
+"""

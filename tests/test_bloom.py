@@ -1,0 +1,174 @@
+import csv
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from recognition_engine.bloom import BloomLevel, classify, lower_level_flags
+from recognition_engine.reference import default_reference
+
+LABELLED = Path(__file__).resolve().parent.parent / "benchmarks" / "data" / "bloom_labelled.csv"
+
+
+def level(text: str) -> int | None:
+    result = classify(text)
+    return result.level if result else None
+
+
+def test_single_verb_result_and_evidence():
+    result = classify("Analyse the financial statements of a listed company")
+    assert result == BloomLevel(4, "analyse", "analyse", "verb 'analyse' → analyse", ("analyse",))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Students will be able to analyse the causes of the 2008 financial crisis", 4),
+    ("On successful completion of this module, the learner can design simple digital circuits", 6),
+    ("By the end of the course, participants should be able to calculate drug dosages", 3),
+    ("In small groups, students plan a short teaching session", 6),
+    ("Using appropriate software, analyse survey data", 4),
+    ("Upon completion, graduates will critically evaluate healthcare policies", 5),
+    ("Sinh viên có khả năng phân tích dữ liệu", 4),
+    ("Người học có thể đánh giá các giải pháp", 5),
+])
+def test_lead_ins_and_verbs_not_at_the_start(text, expected):
+    assert level(text) == expected
+
+
+@pytest.mark.parametrize("text, verb", [
+    ("Analysing clinical data", "analyse"),
+    ("The learner organises information into a report", "organise"),
+    ("analyzes data", "analyse"),
+    ("Characterize polymers", "characterise"),
+    ("Designs simple control systems", "design"),
+    ("Carrying out titrations", "carry out"),
+    ("Make use of spreadsheets", "make use of"),
+    ("Draw up a budget", "draw up"),
+])
+def test_inflections_spellings_and_phrasal_verbs(text, verb):
+    assert classify(text).verb == verb
+
+
+def test_several_verbs_take_the_highest_and_say_so():
+    result = classify("Design and implement a relational database")
+    assert (result.level, result.verb, result.verbs) == (6, "design", ("design", "implement"))
+    assert result.evidence == "verbs 'design' → create, 'implement' → apply; highest: create"
+    assert classify("Identify, analyse and solve engineering problems").verbs == ("identify", "analyse", "solve")
+    assert level("Explain the theory of plate tectonics and apply it to earthquakes") == 3
+    assert level("Analysing and interpreting clinical data") == 4
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Describe the structure of DNA", 1),
+    ("Describe how the kidney regulates blood pressure", 2),
+    ("Describe the role of the central bank", 2),
+    ("Compare the political systems of two countries", 2),
+    ("Distinguish relevant from irrelevant information in a case history", 4),
+    ("Identify the assumptions underlying an argument", 4),
+    ("Test a hypothesis using a chi-square test", 3),
+    ("Test the validity of an argument", 5),
+    ("Construct a histogram from a frequency table", 3),
+    ("Construct a coherent argument supported by evidence", 6),
+    ("Select appropriate statistical tests for a research design", 3),
+    ("Choose the most suitable treatment option", 5),
+    ("Review the key concepts of earlier modules", 2),
+    ("Critically review the literature on language development", 5),
+    ("Critically discuss the role of the media", 5),
+    ("Critically analyse debates on immigration policy", 4),
+])
+def test_verbs_listed_at_several_levels_follow_their_context(text, expected):
+    assert level(text) == expected
+
+
+def test_context_rule_is_named_in_the_evidence():
+    result = classify("Describe how the kidney regulates blood pressure")
+    assert result.evidence == "verb 'describe' + 'how' → understand (listed at remember, understand)"
+    assert "after 'critically'" in classify("Critically discuss the role of the media").evidence
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Demonstrate an understanding of the principles of contract law", 2),
+    ("Demonstrate knowledge of the main safety regulations", 1),
+    ("Have a sound understanding of the theory of evolution", 2),
+    ("Be familiar with the main theories of motivation", 1),
+    ("Knowledge of EU competition law", 1),
+    ("Demonstrate the ability to write clear technical reports", 6),
+    ("Develop skills in designing web pages", 6),
+    ("Demonstrate correct manual handling techniques", 3),
+    ("Có kiến thức về luật lao động Việt Nam", 1),
+])
+def test_nominal_outcomes_and_light_verbs(text, expected):
+    assert level(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Apply the design process", ("apply",)),
+    ("Describe the principles of design and test", ("describe",)),
+    ("Explain how statistical software can be used to analyse survey data", ("explain",)),
+    ("Describe how to configure a firewall", ("describe",)),
+    ("Know how to use a microscope", ("know", "use")),
+])
+def test_nouns_and_wh_clauses_are_not_verbs(text, expected):
+    assert classify(text).verbs == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Trình bày được các khái niệm cơ bản về kế toán", 1),
+    ("Trình bày được vai trò của ngân hàng trung ương", 2),
+    ("Giải thích được nguyên lý hoạt động của động cơ", 2),
+    ("Vận dụng kiến thức pháp luật để giải quyết tình huống", 3),
+    ("Sinh viên có khả năng phân tích và thiết kế hệ thống thông tin", 6),
+    ("Minh hoạ các khái niệm bằng ví dụ", 2),  # old-style tone mark: hoạ = họa
+    ("Tối ưu hoá hiệu năng hệ thống", 6),
+])
+def test_vietnamese(text, expected):
+    assert level(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "", "Introduction to Roman law", "Teamwork and leadership", "Design of steel structures",
+    "Use of force in international law", "Work effectively in a team", "Lịch sử kiến trúc Việt Nam",
+    "Có khả năng làm việc nhóm hiệu quả",
+])
+def test_no_verb_gives_none(text):
+    assert classify(text) is None
+
+
+def test_lower_level_flags():
+    pairs = [
+        ("List the stages of the project life cycle", "Plan a software project"),  # 1 < 6
+        ("Design a database", "Implement a database"),  # 6 > 3: not flagged
+        ("Explain sorting", "Explain sorting algorithms"),  # equal
+        ("Database systems", "Design a database"),  # incoming level unknown: not flagged
+        ("Liệt kê các loại chi phí", "Phân tích chi phí sản xuất"),  # 1 < 4
+    ]
+    flags = lower_level_flags(pairs)
+    assert [f.index for f in flags] == [0, 4]
+    first = flags[0]
+    assert (first.incoming.level, first.incoming.verb, first.local.level, first.local.verb, first.gap) == (
+        1, "list", 6, "plan", 5)
+    assert first.evidence == "incoming 'list' (1 remember) is below local 'plan' (6 create)"
+
+
+def test_reference_data_decides_the_verbs():
+    reference = dataclasses.replace(default_reference(), bloom_verbs={"frobnicate": (5,)}, digest="test-verbs")
+    assert classify("Frobnicate the widget", reference).level == 5
+    assert classify("Analyse the widget", reference) is None
+    assert classify("Analyse the widget").level == 4
+
+
+def _accuracy(rows):
+    right = 0
+    for row in rows:
+        result = classify(row["outcome"])
+        right += (result.level if result else None) == (int(row["level"]) if row["level"] else None)
+    return right / len(rows)
+
+
+def test_labelled_set_accuracy_floor():
+    with LABELLED.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 200
+    # Measured: 0.941 exact on all 323 rows; 0.848 on the 66 rows written after the rules
+    # were fixed (benchmarks/bloom_accuracy.py). Floors sit a little below.
+    assert _accuracy(rows) >= 0.92
+    assert _accuracy([r for r in rows if "after the classifier rules" in r["source"]]) >= 0.80
