@@ -1,9 +1,13 @@
 """Fit each model's `outcome_match_threshold` (models/profiles.yaml) on labelled outcome pairs.
 
-The pairs are the lo-equivalence development data (CAHLR/skill-equivalency, MIT): every
-(source skill, destination skill) pair, positive where a person labelled them equivalent.
-The threshold is the cosine that maximises F1 on those pairs, reported with precision and
-recall. Run it after changing a model, and copy the figure into models/profiles.yaml.
+Within one language: the lo-equivalence development data (CAHLR/skill-equivalency, MIT),
+every (source skill, destination skill) pair, positive where a person labelled them
+equivalent. Across languages (`cross_lingual_threshold`, for multilingual models): the
+non-English credentials of the sample and held-out sets against the English catalogue,
+each essential outcome of a gold course a positive and every other course's a negative
+(a proxy: a gold course's outcomes are taken as all covered). The threshold is the
+cosine that maximises F1, reported with precision and recall. Run it after changing a
+model, and copy the figures into models/profiles.yaml.
 
     python benchmarks/fit_outcome_threshold.py [--encoders minilm,e5]
 """
@@ -16,8 +20,15 @@ import json
 
 import numpy as np
 
-from convert_lo_equivalence import source_dir
+from convert_lo_equivalence import REPO, source_dir
+from recognition_engine import load_catalogue, load_credentials
 from recognition_engine.encoders import make_encoder
+from recognition_engine.evaluation import read_gold
+
+CROSS_LINGUAL_SETS = [
+    (REPO / "examples" / "credentials", REPO / "examples" / "gold.csv"),
+    (REPO / "benchmarks" / "heldout" / "credentials", REPO / "benchmarks" / "heldout" / "gold.csv"),
+]
 
 
 def labelled_pairs():
@@ -34,10 +45,27 @@ def labelled_pairs():
     return sources, destinations, positive
 
 
-def best_threshold(sims: np.ndarray, positive: np.ndarray) -> dict[str, float]:
-    pos, neg = sims[positive], sims[~positive]
+def cross_lingual_pairs(encoder) -> tuple[np.ndarray, np.ndarray]:
+    """Best-cover cosines of gold-course (positive) and other-course (negative) essential outcomes."""
+    catalogue = load_catalogue(REPO / "examples" / "catalogue.yaml")
+    essential = [[lo.text for lo in c.learning_outcomes if lo.essential] for c in catalogue.courses]
+    course_vectors = [encoder.encode(texts) for texts in essential]
+    pos, neg = [], []
+    for credentials, gold_path in CROSS_LINGUAL_SETS:
+        gold = read_gold(gold_path)
+        for credential in load_credentials(credentials):
+            if credential.language in (None, "en"):
+                continue
+            incoming = encoder.encode(credential.outcome_texts)
+            for course, vectors in zip(catalogue.courses, course_vectors):
+                best = (vectors @ incoming.T).max(axis=1)
+                (pos if course.id in gold[credential.id] else neg).extend(best.tolist())
+    return np.array(pos), np.array(neg)
+
+
+def best_threshold(pos: np.ndarray, neg: np.ndarray, step: float = 0.01) -> dict[str, float]:
     best = {}
-    for t in np.round(np.arange(0.05, 1.0, 0.01), 2):
+    for t in np.round(np.arange(0.05, 1.0, step), 3):
         tp, fp, fn = (pos >= t).sum(), (neg >= t).sum(), (pos < t).sum()
         f1 = 2 * tp / (2 * tp + fp + fn)
         if not best or f1 > best["f1"]:
@@ -50,13 +78,17 @@ def main() -> None:
     parser.add_argument("--encoders", default="minilm,e5")
     args = parser.parse_args()
     sources, destinations, positive = labelled_pairs()
-    print(f"{positive.sum()} positive and {(~positive).sum()} negative pairs")
-    print(f"{'model':<50} {'threshold':>9} {'F1':>6} {'precision':>9} {'recall':>6}")
+    print(f"{'model':<50} {'pairs':<14} {'positive':>8} {'negative':>8} {'threshold':>9} {'F1':>6} {'precision':>9} {'recall':>6}")
     for name in args.encoders.split(","):
         encoder = make_encoder(name)
         sims = encoder.encode(sources) @ encoder.encode(destinations).T
-        b = best_threshold(sims, positive)
-        print(f"{encoder.model_id:<50} {b['threshold']:>9.2f} {b['f1']:>6.3f} {b['precision']:>9.3f} {b['recall']:>6.3f}")
+        rows = [("same language", sims[positive], sims[~positive], 0.01)]
+        if name != "minilm":  # all-MiniLM-L6-v2 is English-only and never used across languages
+            rows.append(("cross-lingual", *cross_lingual_pairs(encoder), 0.005))
+        for label, pos, neg, step in rows:
+            b = best_threshold(pos, neg, step)
+            print(f"{encoder.model_id:<50} {label:<14} {len(pos):>8} {len(neg):>8} {b['threshold']:>9.3f} "
+                  f"{b['f1']:>6.3f} {b['precision']:>9.3f} {b['recall']:>6.3f}")
 
 
 if __name__ == "__main__":

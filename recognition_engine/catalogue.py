@@ -76,14 +76,18 @@ class Catalogue(BaseModel):
         return self
 
     @cached_property
-    def _by_id(self) -> dict[str, Course]:
-        return {c.id: c for c in self.courses}
+    def _positions(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.courses)}
 
-    def course(self, course_id: str) -> Course:
+    def position(self, course_id: str) -> int:
+        """The course's index in `courses`; KeyError naming the id when it is not there."""
         try:
-            return self._by_id[course_id]
+            return self._positions[course_id]
         except KeyError:
             raise KeyError(f"no course {course_id!r} in the catalogue") from None
+
+    def course(self, course_id: str) -> Course:
+        return self.courses[self.position(course_id)]
 
     def programmes_of(self, course_id: str) -> list[Programme]:
         return [p for p in self.programmes if course_id in p.courses]

@@ -29,8 +29,16 @@ class ModelProfile:
     outcome_match_threshold: float
     optional_weight: float
     source: str
+    # Cosines between languages run lower than within one (multilingual models):
+    # the covering threshold when the credential's language differs from the course's.
+    cross_lingual_threshold: float | None = None
     calibration: Calibration | None = None  # without one, candidates are ranked by essential coverage
     calibration_file: str | None = None  # relative to the models folder
+
+    def thresholds(self, credential_language: str | None, course_languages: np.ndarray) -> np.ndarray:
+        """The covering threshold for each course, by whether its language is the credential's."""
+        cross = self.cross_lingual_threshold if self.cross_lingual_threshold is not None else self.outcome_match_threshold
+        return np.where(course_languages == (credential_language or "en"), self.outcome_match_threshold, cross)
 
     def scores(self, alignment: dict[str, np.ndarray]) -> np.ndarray:
         if self.calibration is None:
@@ -50,9 +58,10 @@ def load_profiles(path: Path | None = None) -> dict[str, ModelProfile]:
         calibration = Calibration.load(path.parent / p["calibration"]) if p.get("calibration") else None
         if calibration is not None and calibration.model_id != model_id:
             raise ValueError(f"{path}: {p['calibration']} was fitted for {calibration.model_id!r}, not {model_id!r}")
+        cross = p.get("cross_lingual_threshold")
         profiles[model_id] = ModelProfile(
             model_id, float(p["outcome_match_threshold"]), float(p["optional_weight"]), str(p["source"]),
-            calibration, p.get("calibration"),
+            None if cross is None else float(cross), calibration, p.get("calibration"),
         )
     return profiles
 
@@ -114,8 +123,10 @@ class Engine:
         profile = self.profile(encoder)
         index = self.index(encoder)
         vectors = encoder.encode([*credential.outcome_texts, credential_summary(credential)])
-        alignment = index.align(vectors[:-1], vectors[-1], profile.outcome_match_threshold, profile.optional_weight)
+        thresholds = profile.thresholds(credential.language, index.course_languages)
+        alignment = index.align(vectors[:-1], vectors[-1], thresholds, profile.optional_weight)
         alignment["score"] = profile.scores(alignment)
+        alignment["incoming"] = vectors[:-1]
         return profile, index, alignment
 
     def features(self, credential: MicroCredential) -> pd.DataFrame:
@@ -151,16 +162,19 @@ class Engine:
         return pd.concat([courses, programmes], ignore_index=True) if len(programmes) else courses
 
     def _courses(self, credential, profile, index, alignment, k) -> list[Candidate]:
-        scores = alignment["score"]
-        return [
-            Candidate(
-                course_id=str(index.course_ids[i]), title=self.catalogue.courses[i].title, ects=self.catalogue.courses[i].ects,
-                score=float(scores[i]), score_name=profile.score_name,
-                features={f: float(alignment[f][i]) for f in FEATURES},
-                matches=index.matches_for(int(i), alignment, credential.outcome_texts),
-            )
-            for i in top_k(scores, index.course_ids, k)
-        ]
+        return [self.candidate(credential, (profile, index, alignment), int(i))
+                for i in top_k(alignment["score"], index.course_ids, k)]
+
+    def candidate(self, credential: MicroCredential, aligned, course_index: int) -> Candidate:
+        """The candidate for one course (by catalogue position) from an `align` result."""
+        profile, index, alignment = aligned
+        course = self.catalogue.courses[course_index]
+        return Candidate(
+            course_id=course.id, title=course.title, ects=course.ects,
+            score=float(alignment["score"][course_index]), score_name=profile.score_name,
+            features={f: float(alignment[f][course_index]) for f in FEATURES},
+            matches=index.matches_for(course_index, alignment, credential.outcome_texts),
+        )
 
     def _programmes(self, profile, index, alignment, k) -> list[ProgrammeCandidate]:
         position = {cid: i for i, cid in enumerate(index.course_ids)}

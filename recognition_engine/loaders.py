@@ -29,17 +29,24 @@ _CSV_REQUIRED = ["id", "title", "ects", "learning_outcomes"]
 
 def read_structured(path: Path) -> Any:
     """Parse a YAML or JSON file; a syntax error becomes a Problem with the line."""
-    text = path.read_text(encoding="utf-8")
+    return parse_structured(path.read_bytes(), path.name)
+
+
+def parse_structured(data: bytes, source: str) -> Any:
+    """Parse YAML or JSON (JSON when the name ends in .json); a syntax error names the line."""
     try:
-        if path.suffix.lower() == ".json":
+        text = data.decode("utf-8-sig")
+        if source.lower().endswith(".json"):
             return json.loads(text)
         return yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(source, "", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
     except json.JSONDecodeError as exc:
-        raise InputError([Problem(path.name, f"line {exc.lineno}", "", f"invalid JSON: {exc.msg}")]) from None
+        raise InputError([Problem(source, f"line {exc.lineno}", "", f"invalid JSON: {exc.msg}")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
-        raise InputError([Problem(path.name, where, "", f"invalid YAML: {getattr(exc, 'problem', exc)}")]) from None
+        raise InputError([Problem(source, where, "", f"invalid YAML: {getattr(exc, 'problem', exc)}")]) from None
 
 
 def _validate(model: type[BaseModel], data: Any, source: str, location: str, problems: list[Problem]):

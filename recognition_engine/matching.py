@@ -69,6 +69,7 @@ class CatalogueIndex:
         self.outcome_course = np.repeat(np.arange(len(courses)), counts)
         self.outcome_texts = [lo.text for c in courses for lo in c.learning_outcomes]
         self.essential = np.array([lo.essential for c in courses for lo in c.learning_outcomes])
+        self.course_languages = np.array([c.language for c in courses])
         self.n_essential = np.add.reduceat(self.essential.astype(np.int64), self.offsets)
         # Outcome texts and course texts go to the encoder in one call, so the cache
         # dedupes across both and the model sees full batches.
@@ -78,13 +79,14 @@ class CatalogueIndex:
         self.course_vectors = vectors[len(self.outcome_texts):]
 
     def align(
-        self, incoming: np.ndarray, summary: np.ndarray, threshold: float, optional_weight: float
+        self, incoming: np.ndarray, summary: np.ndarray, thresholds: np.ndarray, optional_weight: float
     ) -> dict[str, np.ndarray]:
-        """Per-course features for one credential (incoming: m x d outcome vectors)."""
+        """Per-course features for one credential (incoming: m x d outcome vectors;
+        thresholds: the covering cosine for each course, which depends on its language)."""
         sims = incoming @ self.outcome_vectors.T  # m x n_outcomes
         best = _round(sims.max(axis=0))
         best_in = sims.argmax(axis=0)
-        covered = best >= threshold
+        covered = best >= thresholds[self.outcome_course]
         weights = np.where(self.essential, 1.0, optional_weight)
         ess = self.essential.astype(np.float64)
         n_ess = np.maximum(self.n_essential, 1)
@@ -97,10 +99,17 @@ class CatalogueIndex:
             "essential_coverage": _round(np.add.reduceat(best * ess, self.offsets) / n_ess),
             "coverage": _round(np.add.reduceat(best * weights, self.offsets) / np.add.reduceat(weights, self.offsets)),
             "covered_share": _round(np.add.reduceat(covered * ess, self.offsets) / n_ess),
-            "incoming_share": _round((_round(per_course_best) >= threshold).mean(axis=0)),
+            "incoming_share": _round((_round(per_course_best) >= thresholds).mean(axis=0)),
             "text_similarity": _round(self.course_vectors @ summary),
             "best_pair": _round(per_course_best.max(axis=0)),
+            "threshold": thresholds,
         }
+
+    def course_similarities(self, course_index: int, incoming: np.ndarray) -> np.ndarray:
+        """Cosine of every incoming outcome with every outcome of one course (m x n_course)."""
+        start = self.offsets[course_index]
+        stop = start + len(self.catalogue.courses[course_index].learning_outcomes)
+        return _round(incoming @ self.outcome_vectors[start:stop].T)
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:
         start = self.offsets[course_index]

@@ -1,0 +1,260 @@
+"""Assess a credential for a purpose: run every check, climb the ladder, keep the evidence.
+
+An `Assessment` is data: the purpose, the findings in order with their evidence, the
+outcome with its reasons, and the versions of everything used. Explanations (text,
+Markdown, HTML) are rendered from it, never the other way round.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from . import __version__
+from .catalogue import Course
+from .credential import MicroCredential
+from .engine import Engine
+from .matching import Candidate, top_k
+from .policy import Appeal, Policy, load_policy
+from .recommend import ORDER, blocking, ladder
+from .reference import FrameworkLevel, default_reference
+from .rules import Context, Finding, Outcome, Verdict
+from .stacking import stack
+
+CANDIDATES = 5  # candidates listed, and searched for an alternative course
+AUTO_PURPOSES = 3  # without a purpose, the best candidates assessed as possible purposes
+
+
+class Purpose(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    course_id: str
+    course_title: str
+    course_ects: float
+    course_eqf_level: int | None
+    programmes: list[str]
+    requested: bool  # False when the engine chose the course as the best candidate
+
+
+class CandidateSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    course_id: str
+    title: str
+    ects: float
+    score: float
+    score_name: str
+    covered_share: float
+    outcome: Outcome | None = None  # when the candidate was assessed too
+
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    summary: str
+    reasons: list[str] = Field(default_factory=list)  # the substantial differences (or what is missing)
+    recognised_outcomes: list[str] = Field(default_factory=list)
+    missing_outcomes: list[str] = Field(default_factory=list)
+    credits: float | None = None  # ECTS recognised (partial) or offered as elective credit (alternative)
+    alternative_course_id: str | None = None
+    conditions: list[str] = Field(default_factory=list)  # what a bridging module or exam must cover
+    ask_for: list[str] = Field(default_factory=list)
+    not_assessed: list[str] = Field(default_factory=list)  # checks that lacked information the policy does not require
+    appeal: Appeal | None = None
+
+
+class Versions(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    engine: str
+    model: str | None
+    calibration: str | None
+    policy_id: str
+    policy_version: str
+    policy_digest: str
+    policy_sources: list[str]
+    reference_data_version: str
+    reference_data_digest: str
+
+
+class Assessment(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    credential: MicroCredential
+    stacked_from: list[str] = Field(default_factory=list)
+    purpose: Purpose | None
+    as_of: dt.date
+    outcome: Outcome
+    recommendation: Recommendation
+    findings: list[Finding]
+    candidates: list[CandidateSummary]
+    versions: Versions
+    notes: list[str] = Field(default_factory=list)  # what the importer said about the input
+
+    def finding(self, check: str) -> Finding | None:
+        return next((f for f in self.findings if f.check == check), None)
+
+
+def _half_down(x: float) -> float:
+    return math.floor(x * 2 + 1e-9) / 2
+
+
+class Assessor:
+    """Runs the policy's checks for an engine's catalogue."""
+
+    def __init__(self, engine: Engine, policy: Policy | None = None):
+        self.engine = engine
+        self.policy = policy or load_policy()
+        self.reference = default_reference()
+
+    def assess(self, credential: MicroCredential, purpose: str | None = None, as_of: dt.date | None = None,
+               stacked_from: list[str] | None = None) -> Assessment:
+        """Assess for the course `purpose`, or, without one, for the best of the top candidates."""
+        if as_of is None:
+            raise ValueError("as_of is required: pass the date the assessment speaks for")
+        catalogue = self.engine.catalogue
+        if purpose is not None:
+            catalogue.position(purpose)  # a KeyError naming the course, before any work
+        if not credential.learning_outcomes:
+            return self._without_outcomes(credential, purpose, as_of, stacked_from or [])
+        aligned = self.engine.align(credential)
+        profile, index, alignment = aligned
+        ranked = [self.engine.candidate(credential, aligned, int(i)) for i in top_k(alignment["score"], index.course_ids, CANDIDATES)]
+        targets = [purpose] if purpose is not None else [c.course_id for c in ranked[:AUTO_PURPOSES]]
+        results = {
+            cid: self._evaluate(credential, self.engine.candidate(credential, aligned, catalogue.position(cid)),
+                                index, alignment, as_of)
+            for cid in dict.fromkeys(targets + [c.course_id for c in ranked])
+        }
+        chosen = purpose if purpose is not None else min(targets, key=lambda cid: (_rank(results[cid][1]), targets.index(cid)))
+        findings, outcome = results[chosen]
+        recommendation = self._recommend(credential, chosen, findings, outcome, results)
+        return Assessment(
+            credential=credential, stacked_from=stacked_from or [], purpose=self._purpose(chosen, purpose is not None),
+            as_of=as_of, outcome=outcome, recommendation=recommendation, findings=findings,
+            candidates=[
+                CandidateSummary(course_id=c.course_id, title=c.title, ects=c.ects, score=c.score, score_name=c.score_name,
+                                 covered_share=c.features["covered_share"], outcome=results[c.course_id][1])
+                for c in ranked
+            ],
+            versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
+        )
+
+    def assess_stack(self, credentials: list[MicroCredential], purpose: str, as_of: dt.date) -> Assessment:
+        """Several credentials together toward one course: their outcomes and workloads add up."""
+        return self.assess(stack(credentials), purpose, as_of, stacked_from=[c.id for c in credentials])
+
+    def _evaluate(self, credential, candidate: Candidate, index, alignment, as_of) -> tuple[list[Finding], Outcome]:
+        position = self.engine.catalogue.position(candidate.course_id)
+        course = self.engine.catalogue.courses[position]
+        ctx = Context(
+            credential=credential, course=course, course_level=self._course_level(course), candidate=candidate,
+            similarities=index.course_similarities(position, alignment["incoming"]), threshold=float(alignment["threshold"][position]),
+            as_of=as_of, reference=self.reference,
+        )
+        findings = [rule.evaluate(ctx) for rule in self.policy.rules]
+        return findings, ladder(findings, self.policy.required_elements)
+
+    def _course_level(self, course: Course) -> FrameworkLevel | None:
+        if course.level is not None:
+            return course.level.to_eqf(self.reference)
+        programme = next((p for p in self.engine.catalogue.programmes_of(course.id) if p.level is not None), None)
+        return programme.level.to_eqf(self.reference) if programme else None
+
+    def _purpose(self, course_id: str, requested: bool) -> Purpose:
+        course = self.engine.catalogue.course(course_id)
+        level = self._course_level(course)
+        return Purpose(
+            course_id=course.id, course_title=course.title, course_ects=course.ects,
+            course_eqf_level=level.eqf_level if level else None,
+            programmes=[p.id for p in self.engine.catalogue.programmes_of(course.id)], requested=requested,
+        )
+
+    def _recommend(self, credential, course_id, findings, outcome, results) -> Recommendation:
+        course = self.engine.catalogue.course(course_id)
+        by_check = {f.check: f for f in findings}
+        lo = by_check.get("learning_outcomes")
+        substantial = [f for f in findings if f.verdict is Verdict.substantial_difference]
+        not_assessed = [f"{f.label}: {f.reason}" for f in findings
+                        if f.verdict is Verdict.insufficient_information and f not in blocking(findings, self.policy.required_elements)]
+        common: dict[str, Any] = {
+            "reasons": [f"{f.label}: {f.reason}" for f in substantial], "not_assessed": not_assessed,
+            "recognised_outcomes": lo.evidence.get("covered", []) if lo else [],
+            "missing_outcomes": lo.evidence.get("missing", []) if lo else [],
+            "appeal": None if outcome is Outcome.full else self.policy.header.appeal,
+        }
+        incoming_high = _incoming_high(by_check.get("workload"))
+        if outcome is Outcome.insufficient_information:
+            asks = [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
+            return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(asks)} item(s).",
+                                  ask_for=list(dict.fromkeys(asks)), **{**common, "reasons": []})
+        if outcome is Outcome.full:
+            return Recommendation(outcome=outcome, summary=f"Recognise in full as {course.id} {course.title} ({course.ects:g} ECTS): no substantial difference.", **common)
+        if outcome is Outcome.partial:
+            share = lo.evidence["covered_share"] if lo else 1.0
+            credits = _half_down(min(course.ects * share, incoming_high if incoming_high is not None else course.ects))
+            return Recommendation(outcome=outcome, credits=credits, **common,
+                                  summary=f"Recognise in part: {credits:g} of {course.ects:g} ECTS of {course.id} {course.title}.")
+        if outcome is Outcome.alternative:
+            alt = next((cid for cid, (_, o) in results.items() if cid != course_id and o in (Outcome.full, Outcome.partial)), None)
+            if alt is not None:
+                other = self.engine.catalogue.course(alt)
+                return Recommendation(outcome=outcome, alternative_course_id=alt, **common,
+                                      summary=f"Not equivalent to {course.id}, but to {alt} {other.title}: recognise it for that course instead.")
+            level = by_check.get("level")
+            eqf = level.evidence.get("incoming_eqf") if level else None
+            credits = _half_down(incoming_high) if incoming_high is not None else None
+            amount = f"{credits:g} ECTS of " if credits is not None else ""
+            return Recommendation(outcome=outcome, credits=credits, **common,
+                                  summary=f"Not equivalent to {course.id}: recognise as {amount}elective credit" + (f" at EQF level {eqf}." if eqf else "."))
+        if outcome is Outcome.conditional:
+            conditions = list(dict.fromkeys(b for f in substantial for b in f.bridge))
+            return Recommendation(outcome=outcome, conditions=conditions, **common,
+                                  summary=f"Recognise as {course.id} {course.title} once the named gaps are bridged.")
+        return Recommendation(outcome=outcome, **common,
+                              summary=f"Refuse recognition as {course.id} {course.title}: a substantial difference no other form of recognition can bridge.")
+
+    def _without_outcomes(self, credential, purpose, as_of, stacked_from) -> Assessment:
+        """No outcomes, nothing to match: ask for them (and for whatever else is missing)."""
+        findings = [rule.evaluate(_empty_context(self, credential, purpose, as_of)) for rule in self.policy.rules] if purpose else []
+        asks = ["learning_outcomes: what the learner can do on completion"]
+        asks += [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
+        recommendation = Recommendation(
+            outcome=Outcome.insufficient_information, summary="Cannot assess: the credential states no learning outcomes.",
+            ask_for=list(dict.fromkeys(asks)), appeal=self.policy.header.appeal,
+        )
+        return Assessment(
+            credential=credential, stacked_from=stacked_from, purpose=self._purpose(purpose, True) if purpose else None,
+            as_of=as_of, outcome=Outcome.insufficient_information, recommendation=recommendation, findings=findings,
+            candidates=[], versions=self._versions(None, None),
+        )
+
+    def _versions(self, model_id: str | None, calibration: str | None) -> Versions:
+        return Versions(
+            engine=__version__, model=model_id, calibration=calibration, policy_id=self.policy.id,
+            policy_version=self.policy.version, policy_digest=self.policy.digest, policy_sources=list(self.policy.sources),
+            reference_data_version=self.reference.version, reference_data_digest=self.reference.digest,
+        )
+
+
+def _empty_context(assessor: Assessor, credential: MicroCredential, purpose: str, as_of: dt.date) -> Context:
+    course = assessor.engine.catalogue.course(purpose)
+    empty = Candidate(course_id=course.id, title=course.title, ects=course.ects, score=0.0, score_name="none", features={}, matches=())
+    return Context(credential=credential, course=course, course_level=assessor._course_level(course), candidate=empty,
+                   similarities=np.zeros((0, len(course.learning_outcomes))), threshold=1.0, as_of=as_of,
+                   reference=assessor.reference)
+
+
+def _rank(outcome: Outcome) -> int:
+    return ORDER.get(outcome, len(ORDER))
+
+
+def _incoming_high(workload: Finding | None) -> float | None:
+    if workload is None or "incoming_ects" not in workload.evidence:
+        return None
+    return float(workload.evidence["incoming_ects"][1])

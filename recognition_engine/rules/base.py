@@ -1,0 +1,102 @@
+"""What every check shares: verdicts, findings, the context a check reads, the Rule base."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, ClassVar
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..catalogue import Course
+from ..credential import MicroCredential
+from ..matching import Candidate
+from ..reference import FrameworkLevel, ReferenceData
+
+
+class Verdict(str, Enum):
+    meets = "meets"
+    minor_difference = "minor_difference"
+    substantial_difference = "substantial_difference"
+    insufficient_information = "insufficient_information"
+
+
+class Outcome(str, Enum):
+    """The LRC outcome ladder, in the order an officer climbs down it."""
+
+    full = "full"
+    partial = "partial"
+    alternative = "alternative"
+    conditional = "conditional"
+    refused = "refused"
+    insufficient_information = "insufficient_information"
+
+
+# A substantial difference names the rungs below `full` that can still answer it.
+PARTIAL, ALTERNATIVE, CONDITIONAL = Outcome.partial, Outcome.alternative, Outcome.conditional
+
+
+class Finding(BaseModel):
+    """One check's result: verdict, a one-line reason, and the evidence behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    check: str
+    label: str
+    element: str  # level, workload, quality, profile, learning_outcomes, ...
+    verdict: Verdict
+    reason: str
+    reference: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any] = Field(default_factory=dict)
+    # For a substantial difference: the rungs that can still answer it.
+    remedies: list[Outcome] = Field(default_factory=list)
+    # What a bridging module or exam must cover, for a conditional recognition.
+    bridge: list[str] = Field(default_factory=list)
+    # What to ask the applicant for, when information is missing.
+    ask_for: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Context:
+    """Everything a check may read about one (credential, course) pair. No clock: `as_of`."""
+
+    credential: MicroCredential
+    course: Course
+    course_level: FrameworkLevel | None  # the course's level, else its programme's
+    candidate: Candidate
+    similarities: np.ndarray  # incoming outcomes x the course's outcomes
+    threshold: float  # cosine at which an outcome counts as covered (per model)
+    as_of: dt.date
+    reference: ReferenceData
+
+
+class RuleParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    label: str
+    reference: str
+
+
+class Rule:
+    """A check: an id, the element it judges, validated parameters, and `evaluate`."""
+
+    id: ClassVar[str]
+    element: ClassVar[str]
+    Params: ClassVar[type[RuleParams]] = RuleParams
+
+    def __init__(self, params: RuleParams):
+        self.params = params
+
+    def finding(self, verdict: Verdict, reason: str, evidence: dict[str, Any] | None = None, **extra: Any) -> Finding:
+        params = self.params.model_dump(mode="json", exclude={"enabled", "label", "reference"})
+        return Finding(
+            check=self.id, label=self.params.label, element=self.element, verdict=verdict, reason=reason,
+            reference=self.params.reference, evidence=evidence or {}, params=params, **extra,
+        )
+
+    def evaluate(self, ctx: Context) -> Finding:  # pragma: no cover - every rule overrides it
+        raise NotImplementedError

@@ -1,0 +1,102 @@
+"""Learning outcomes: coverage of the course's essential outcomes, and their cognitive depth."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from ..bloom import classify
+from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict
+
+
+class OutcomeParams(RuleParams):
+    full: float = Field(gt=0, le=1)
+    minor: float = Field(gt=0, le=1)
+    partial_min: float = Field(gt=0, le=1)
+    max_bridgeable_outcomes: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "OutcomeParams":
+        if not self.partial_min <= self.minor <= self.full:
+            raise ValueError(f"need partial_min <= minor <= full, got {self.partial_min}, {self.minor}, {self.full}")
+        return self
+
+
+class LearningOutcomes(Rule):
+    """Comparison is one-directional: only the course's essential outcomes must be covered."""
+
+    id = "learning_outcomes"
+    element = "learning_outcomes"
+    Params = OutcomeParams
+
+    def evaluate(self, ctx: Context) -> Finding:
+        if not ctx.credential.learning_outcomes:
+            return self.finding(Verdict.insufficient_information, "the credential states no learning outcomes",
+                                ask_for=["learning_outcomes: what the learner can do on completion"])
+        essential = [m for m in ctx.candidate.matches if m.essential]
+        covered = [m for m in essential if m.covered]
+        missing = [m.local_outcome for m in essential if not m.covered]
+        share = round(len(covered) / len(essential), 4) if essential else 1.0
+        evidence = {
+            "threshold": ctx.threshold, "covered_share": share,
+            "pairs": [{"local": m.local_outcome, "incoming": m.incoming_outcome, "similarity": m.similarity,
+                       "essential": m.essential, "covered": m.covered} for m in ctx.candidate.matches],
+            "covered": [m.local_outcome for m in covered], "missing": missing,
+        }
+        languages = (ctx.credential.language or "en", ctx.course.language)
+        across = f", comparing {languages[0]} with {languages[1]}" if languages[0] != languages[1] else ""
+        counted = f"{len(covered)} of {len(essential)} essential outcomes covered (similarity >= {ctx.threshold:g}{across})"
+        if share >= self.params.full:
+            return self.finding(Verdict.meets, counted, evidence)
+        if share >= self.params.minor:
+            return self.finding(Verdict.minor_difference, f"{counted}; not covered: {'; '.join(missing)}", evidence)
+        bridgeable = len(missing) <= self.params.max_bridgeable_outcomes
+        if share >= self.params.partial_min:
+            remedies = [PARTIAL, ALTERNATIVE, CONDITIONAL] if bridgeable else [PARTIAL, ALTERNATIVE]
+        else:
+            remedies = [ALTERNATIVE]
+        return self.finding(Verdict.substantial_difference, f"{counted}; not covered: {'; '.join(missing)}", evidence,
+                            remedies=remedies, bridge=[f"the outcome: {m}" for m in missing] if bridgeable else [])
+
+
+class DepthParams(RuleParams):
+    max_flagged_share: float = Field(ge=0, le=1)
+    # Share of flagged outcomes above which depth is a substantial difference; None = never.
+    # Off by default: a lower verb is evidence to look at, not proof (the Bloom reader is
+    # right about 85% of the time on unseen outcomes; see benchmarks/bloom_accuracy.py).
+    substantial_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class CognitiveDepth(Rule):
+    """A covered essential outcome is flagged when no incoming outcome covering it reaches its
+    Bloom level. Outcomes whose level cannot be read are not flagged: unknown is not lower."""
+
+    id = "cognitive_depth"
+    element = "learning_outcomes"
+    Params = DepthParams
+
+    def evaluate(self, ctx: Context) -> Finding:
+        incoming_levels = [classify(t, ctx.reference) for t in ctx.credential.outcome_texts]
+        flags, compared = [], 0
+        for j, lo in enumerate(ctx.course.learning_outcomes):
+            local = classify(lo.text, ctx.reference) if lo.essential else None
+            coverers = [i for i in range(len(incoming_levels)) if ctx.similarities[i, j] >= ctx.threshold]
+            if local is None or not coverers:
+                continue
+            compared += 1
+            levels = [incoming_levels[i] for i in coverers]
+            if any(lv is None or lv.level >= local.level for lv in levels):
+                continue
+            best = max((lv for lv in levels if lv is not None), key=lambda lv: lv.level)
+            flags.append({"local": lo.text, "local_level": local.name, "local_verb": local.verb,
+                          "incoming_level": best.name, "incoming_verb": best.verb})
+        share = round(len(flags) / compared, 4) if compared else 0.0
+        evidence = {"compared": compared, "flagged": flags, "flagged_share": share}
+        if not flags:
+            return self.finding(Verdict.meets, f"no covered outcome is met at a lower cognitive level ({compared} compared)", evidence)
+        listed = "; ".join(f"{f['local']} ({f['local_level']}, met at {f['incoming_level']})" for f in flags)
+        limit = self.params.substantial_share
+        if limit is not None and share > limit:
+            return self.finding(Verdict.substantial_difference, f"{len(flags)} of {compared} covered outcomes at a lower level: {listed}",
+                                evidence, remedies=[PARTIAL, ALTERNATIVE, CONDITIONAL],
+                                bridge=[f"an assessment at the {f['local_level']} level of: {f['local']}" for f in flags])
+        return self.finding(Verdict.minor_difference, f"{len(flags)} of {compared} covered outcomes met at a lower cognitive level: {listed}", evidence)

@@ -1,0 +1,93 @@
+"""Form of participation, recency of the date of issue, and field of education (profile)."""
+
+from __future__ import annotations
+
+from pydantic import Field, model_validator
+
+from ..credential import FormOfParticipation
+from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
+
+
+class ParticipationParams(RuleParams):
+    online: Verdict
+
+
+class Participation(Rule):
+    id = "participation"
+    element = "form_of_participation"
+    Params = ParticipationParams
+
+    def evaluate(self, ctx: Context) -> Finding:
+        form = ctx.credential.form_of_participation
+        if form is None:
+            return self.finding(Verdict.insufficient_information, "the credential states no form of participation",
+                                ask_for=["form_of_participation: online, onsite or blended"])
+        verdict = self.params.online if form is FormOfParticipation.online else Verdict.meets
+        if verdict is Verdict.substantial_difference:
+            return self.finding(verdict, f"participation {form.value}", {"form": form.value}, remedies=[CONDITIONAL],
+                                bridge=["the practical (onsite) part of the course"])
+        return self.finding(verdict, f"participation {form.value}", {"form": form.value})
+
+
+class RecencyParams(RuleParams):
+    minor_years: float = Field(gt=0)
+    substantial_years: float = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "RecencyParams":
+        if self.substantial_years < self.minor_years:
+            raise ValueError("substantial_years must be at least minor_years")
+        return self
+
+
+class Recency(Rule):
+    id = "recency"
+    element = "date_of_issue"
+    Params = RecencyParams
+
+    def evaluate(self, ctx: Context) -> Finding:
+        issued = ctx.credential.date_of_issue
+        if issued is None:
+            return self.finding(Verdict.insufficient_information, "the credential states no date of issue",
+                                ask_for=["date_of_issue: when the credential was issued"])
+        if issued > ctx.as_of:
+            return self.finding(Verdict.insufficient_information, f"issued {issued}, after the assessment date {ctx.as_of}",
+                                ask_for=["date_of_issue: check the date of issue"])
+        years = round((ctx.as_of - issued).days / 365.25, 2)
+        evidence = {"date_of_issue": issued.isoformat(), "as_of": ctx.as_of.isoformat(), "years": years}
+        reason = f"issued {issued}, {years:g} years before {ctx.as_of}"
+        if years > self.params.substantial_years:
+            return self.finding(Verdict.substantial_difference, reason, evidence, remedies=[CONDITIONAL],
+                                bridge=["an assessment showing the outcomes are still current"])
+        if years > self.params.minor_years:
+            return self.finding(Verdict.minor_difference, reason, evidence)
+        return self.finding(Verdict.meets, reason, evidence)
+
+
+class FieldParams(RuleParams):
+    different_broad_field: Verdict
+
+
+class FieldOfEducation(Rule):
+    id = "field"
+    element = "field_of_education"
+    Params = FieldParams
+
+    def evaluate(self, ctx: Context) -> Finding:
+        incoming, local = ctx.credential.field_of_education, ctx.course.isced_f
+        if incoming is None or local is None:
+            side = "credential" if incoming is None else f"catalogue entry of {ctx.course.id}"
+            return self.finding(Verdict.insufficient_information, f"the {side} states no ISCED-F field",
+                                ask_for=["field_of_education: the ISCED-F 2013 field"] if incoming is None else [])
+        names = ctx.reference.isced_f
+        evidence = {"incoming": incoming, "incoming_label": names.get(incoming), "course": local, "course_label": names.get(local)}
+        compared = f"{incoming} {names.get(incoming, '')} against {local} {names.get(local, '')}"
+        if incoming[:3] == local[:3]:
+            return self.finding(Verdict.meets, f"same narrow field: {compared}", evidence)
+        if incoming[:2] == local[:2]:
+            return self.finding(Verdict.minor_difference, f"same broad field, different narrow field: {compared}", evidence)
+        verdict = self.params.different_broad_field
+        if verdict is Verdict.substantial_difference:
+            return self.finding(verdict, f"different broad field: {compared}", evidence, remedies=[CONDITIONAL],
+                                bridge=["the course's outcomes specific to its field"])
+        return self.finding(verdict, f"different broad field: {compared}", evidence)
