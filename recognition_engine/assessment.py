@@ -215,7 +215,7 @@ class Assessor:
         if outcome is Outcome.conditional:
             conditions = list(dict.fromkeys(b for f in substantial for b in f.bridge))
             return Recommendation(outcome=outcome, conditions=conditions, **common,
-                                  summary=f"Recognise as {course.id} {course.title} once the named gaps are bridged.")
+                                  summary=f"Recognise as {course.id} {course.title} once bridged by: {'; '.join(conditions)}.")
         return Recommendation(outcome=outcome, **common,
                               summary=f"Refuse recognition as {course.id} {course.title}: a substantial difference no other form of recognition can bridge.")
 

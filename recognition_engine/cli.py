@@ -26,16 +26,25 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 
 def _rank(catalogue_path: Path, credentials_path: Path, k: int) -> int:
+    """Ranked candidates with their outcome pairs, then the recommendation for the best one."""
+    import datetime as dt
+
+    from .assessment import Assessor
     from .engine import Engine
-    from .loaders import load_catalogue, load_credentials
+    from .loaders import load_catalogue
+    from .intake import read_credential_path
     from .report import print_ranking
 
     catalogue = load_catalogue(catalogue_path)
-    credentials = load_credentials(credentials_path)
+    credentials, _ = read_credential_path(credentials_path)
     engine = Engine(catalogue)
+    assessor = Assessor(engine)
+    as_of = dt.date.today()  # the edge may read the clock; the rules never do
     print(f"Catalogue {catalogue_path}: {len(catalogue.courses)} courses in {len(catalogue.programmes)} programmes")
     for credential in credentials:
         print_ranking(credential, engine.rank(credential, k))
+        result = assessor.assess(credential, as_of=as_of)
+        print(f"  => {result.outcome.value}: {result.recommendation.summary}")
     return 0
 
 
@@ -50,7 +59,11 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     from .policy import load_policy
 
     policy = load_policy(args.policy)  # an invalid policy fails before any model loads
-    credentials, notes = read_credential_path(args.credential, args.input_format)
+    credentials, notes = [], {}
+    for path in args.credentials:
+        found, found_notes = read_credential_path(path, args.input_format)
+        credentials += found
+        notes.update(found_notes)
     assessor = Assessor(Engine(load_catalogue(args.catalogue or _default_catalogue())), policy)
     as_of = args.as_of or dt.date.today()  # the edge may read the clock; the rules never do
     if args.stack:
@@ -106,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     rank.set_defaults(func=_cmd_rank)
 
     assess = sub.add_parser("assess", help="recommend recognition for a credential, with an explanation")
-    assess.add_argument("credential", type=Path, help="a credential file (YAML, JSON, ELM/EDC, Open Badges 3.0, ELMO, CSV) or a folder")
+    assess.add_argument("credentials", type=Path, nargs="+", metavar="CREDENTIAL",
+                        help="credential files (YAML, JSON, ELM/EDC, Open Badges 3.0, ELMO, CSV) or folders")
     assess.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
     assess.add_argument("--purpose", help="the course id recognition is asked for (default: the best candidates)")
     assess.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
