@@ -12,7 +12,9 @@ from recognition_engine.cli_evaluate import add_parser
 from recognition_engine.evaluation import evaluate, first_gold_rank, metrics, read_gold, tfidf_ranker
 from recognition_engine.loaders import catalogue_from_data, credentials_from_data
 
-from conftest import EXAMPLES
+from recognition_engine.paths import examples_dir
+
+EXAMPLES = examples_dir()
 
 COURSES = [
     {"id": "A1", "title": "Databases", "ects": 5, "learning_outcomes": ["write SQL queries", "design relational schemas"]},

@@ -6,7 +6,9 @@ import pytest
 from recognition_engine import InputError, load_catalogue, load_credentials
 from recognition_engine.credential import MicroCredential
 
-from conftest import EXAMPLES
+from recognition_engine.paths import examples_dir
+
+EXAMPLES = examples_dir()
 
 
 def write(tmp_path, name, text):

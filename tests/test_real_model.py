@@ -7,7 +7,9 @@ import pytest
 from recognition_engine import Engine
 from recognition_engine.encoders.sentence_transformer import BUNDLED_ID
 
-from conftest import EXAMPLES
+from recognition_engine.paths import examples_dir
+
+EXAMPLES = examples_dir()
 
 pytestmark = pytest.mark.model
 
