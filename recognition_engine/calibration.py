@@ -7,7 +7,6 @@ metrics, date), never as a pickle, so it can be read, diffed and reviewed.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
@@ -16,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError, Problem
+from .loaders import read_csv_rows
 from .matching import DECIMALS, FEATURES
 
 # How an officer's recorded decision reads as a label for "equivalent to this course".
@@ -66,26 +66,18 @@ class Calibration:
 
 def read_decisions(path: Path) -> list[Decision]:
     """Read `credential,course_id,decision` rows; every bad row is reported."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), "", "", "file not found")])
+    name = Path(path).name
     problems, out = [], []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in DECISION_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError([Problem(path.name, "row 1", c, "required column is missing") for c in missing])
-        for rownum, row in enumerate(reader, start=2):
-            values = {c: (row[c] or "").strip() for c in DECISION_COLUMNS}
-            problems += [Problem(path.name, f"row {rownum}", c, "empty") for c, v in values.items() if not v]
-            decision = values["decision"].lower()
-            if decision and decision not in POSITIVE | NEGATIVE:
-                known = ", ".join(sorted(POSITIVE | NEGATIVE))
-                problems.append(Problem(path.name, f"row {rownum}", "decision", f"unknown decision {decision!r}; use one of {known}"))
-            elif all(values.values()):
-                out.append(Decision(values["credential"], values["course_id"], decision in POSITIVE))
+    for rownum, values in read_csv_rows(path, DECISION_COLUMNS):
+        problems += [Problem(name, f"row {rownum}", c, "empty") for c, v in values.items() if not v]
+        decision = values["decision"].lower()
+        if decision and decision not in POSITIVE | NEGATIVE:
+            known = ", ".join(sorted(POSITIVE | NEGATIVE))
+            problems.append(Problem(name, f"row {rownum}", "decision", f"unknown decision {decision!r}; use one of {known}"))
+        elif all(values.values()):
+            out.append(Decision(values["credential"], values["course_id"], decision in POSITIVE))
     if not problems and len({d.equivalent for d in out}) < 2:
-        problems.append(Problem(path.name, "", "decision", "need both positive and negative decisions to calibrate"))
+        problems.append(Problem(name, "", "decision", "need both positive and negative decisions to calibrate"))
     if problems:
         raise InputError(problems)
     return out

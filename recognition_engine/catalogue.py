@@ -4,49 +4,29 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .credential import validate_isced
+from .fields import Identifier, IscedCode, Outcomes
 from .levels import Level
-from .outcomes import LearningOutcome, parse_outcomes
 
 
 class Course(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: Identifier
     title: str = Field(min_length=1)
     description: str = ""
     ects: float = Field(gt=0)
     level: Level | None = None
-    isced_f: str | None = None
+    isced_f: IscedCode = None
     language: str = "en"
-    learning_outcomes: list[LearningOutcome] = Field(min_length=1)
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
-
-    @field_validator("learning_outcomes", mode="before")
-    @classmethod
-    def _outcomes(cls, value: object) -> object:
-        return parse_outcomes(value)
-
-    @field_validator("isced_f", mode="before")
-    @classmethod
-    def _isced(cls, value: object) -> object:
-        return validate_isced(value)
-
-    @property
-    def essential_outcomes(self) -> list[LearningOutcome]:
-        return [lo for lo in self.learning_outcomes if lo.essential]
+    learning_outcomes: Outcomes = Field(min_length=1)
 
 
 class Programme(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: Identifier
     title: str = Field(min_length=1)
     level: Level | None = None
     courses: list[str] = Field(default_factory=list)

@@ -8,9 +8,8 @@ from enum import Enum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .fields import Identifier, IscedCode, Outcomes
 from .levels import Level
-from .outcomes import LearningOutcome, parse_outcomes
-from .reference import default_reference
 from .workload import Workload
 
 
@@ -89,13 +88,13 @@ class MicroCredential(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: str = Field(min_length=1)
+    id: Identifier
     learner: Learner | None = None
     title: str | None = None
     country: str | None = None
     awarding_body: str | None = None
     date_of_issue: dt.date | None = None
-    learning_outcomes: list[LearningOutcome] = Field(default_factory=list)
+    learning_outcomes: Outcomes = Field(default_factory=list)
     workload: Workload | None = None
     level: Level | None = None
     type_of_assessment: str | None = None
@@ -108,17 +107,7 @@ class MicroCredential(BaseModel):
     grade: str | None = None
     integration: str | None = None
     language: str | None = None
-    field_of_education: str | None = None
-
-    @field_validator("learning_outcomes", mode="before")
-    @classmethod
-    def _outcomes(cls, value: object) -> object:
-        return parse_outcomes(value)
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _id_as_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, int) else value
+    field_of_education: IscedCode = None
 
     @field_validator("country")
     @classmethod
@@ -134,11 +123,6 @@ class MicroCredential(BaseModel):
     @classmethod
     def _language(cls, value: str | None) -> str | None:
         return value.strip().lower() if value else value
-
-    @field_validator("field_of_education", mode="before")
-    @classmethod
-    def _isced(cls, value: object) -> object:
-        return validate_isced(value)
 
     def missing_elements(self) -> list[str]:
         """The mandatory Annex I elements that are absent or empty, in Annex I order."""
@@ -158,16 +142,3 @@ class MicroCredential(BaseModel):
     @property
     def outcome_texts(self) -> list[str]:
         return [lo.text for lo in self.learning_outcomes]
-
-
-def validate_isced(value: object) -> object:
-    """ISCED-F codes are strings with leading zeros; a YAML integer 613 lost one and gets it back."""
-    if value is None:
-        return None
-    code = str(value).strip()
-    codes = default_reference().isced_f
-    if isinstance(value, int) and code not in codes:
-        code = "0" + code
-    if code not in codes:
-        raise ValueError(f"{code!r} is not an ISCED-F 2013 field code")
-    return code

@@ -7,7 +7,6 @@ rounded like the engine's and ties broken by course id, so every ranking is dete
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -19,6 +18,7 @@ from .catalogue import Catalogue
 from .credential import MicroCredential
 from .engine import Engine, credential_summary
 from .errors import InputError, Problem
+from .loaders import read_csv_rows
 from .matching import DECIMALS, course_text, top_k
 
 Ranker = Callable[[MicroCredential], list[str]]
@@ -47,23 +47,15 @@ class EvaluationResult:
 
 def read_gold(path: str | Path) -> dict[str, set[str]]:
     """Read `credential_id,course_id` rows (a credential may have several) into id -> course ids."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError([Problem(str(path), "", "", "file not found")])
+    name = Path(path).name
     gold: dict[str, set[str]] = {}
     problems: list[Problem] = []
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in GOLD_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise InputError([Problem(path.name, "row 1", c, "required column is missing") for c in missing])
-        for rownum, row in enumerate(reader, start=2):
-            ids = {c: (row[c] or "").strip() for c in GOLD_COLUMNS}
-            problems += [Problem(path.name, f"row {rownum}", c, "empty id") for c, v in ids.items() if not v]
-            if all(ids.values()):
-                gold.setdefault(ids["credential_id"], set()).add(ids["course_id"])
+    for rownum, ids in read_csv_rows(path, GOLD_COLUMNS):
+        problems += [Problem(name, f"row {rownum}", c, "empty id") for c, v in ids.items() if not v]
+        if all(ids.values()):
+            gold.setdefault(ids["credential_id"], set()).add(ids["course_id"])
     if not gold and not problems:
-        problems.append(Problem(path.name, "", "", "no gold rows"))
+        problems.append(Problem(name, "", "", "no gold rows"))
     if problems:
         raise InputError(problems)
     return gold

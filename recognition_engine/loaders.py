@@ -138,6 +138,23 @@ def _rename_csv_fields(problems: list[Problem], start: int) -> None:
         problems[k] = Problem(p.source, p.location, column, p.message)
 
 
+def read_csv_rows(path: str | Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(row number, stripped values of `columns`) for each data row; the header is row 1.
+
+    A missing file or a missing column is an InputError naming it; checking the values is
+    the caller's job, so every bad row can be reported at once.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError([Problem(str(path), "", "", "file not found")])
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise InputError([Problem(path.name, "row 1", c, "required column is missing") for c in missing])
+        return [(n, {c: (row[c] or "").strip() for c in columns}) for n, row in enumerate(reader, start=2)]
+
+
 def _split_cell(cell: str) -> list[str]:
     return [t.strip() for t in _LIST_SPLIT.split(cell) if t.strip()]
 

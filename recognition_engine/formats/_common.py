@@ -124,6 +124,21 @@ def make_ids_unique(drafts: list[Draft]) -> None:
             seen[ident] = 1
 
 
+def build_items(drafts: list[Draft], fmt_label: str, cannot_carry, problems: list) -> list:
+    """Give each draft unique ids and its cannot-carry note, then build it; its problems go to `problems`."""
+    make_ids_unique(drafts)
+    items = []
+    for d in drafts:
+        note = cannot_carry_note(fmt_label, [f for f in cannot_carry if not d.has(f)])
+        if note:
+            d.note(note)
+        item = d.build(cannot_carry)
+        problems.extend(d.problems)
+        if item:
+            items.append(item)
+    return items
+
+
 def cannot_carry_note(fmt_label: str, fields: Iterable[str]) -> str | None:
     fields = [f.replace("_", " ") for f in fields]
     return f"the {fmt_label} cannot carry: {', '.join(fields)}" if fields else None

@@ -158,16 +158,7 @@ def read(doc: Any, source: str, limits: Limits = DEFAULT_LIMITS) -> ImportResult
         for j, ach in achievements:
             loc = f"{where}.credentialSubject.hasClaim[{j}]" if len(claims) > 1 else f"{where}.credentialSubject.hasClaim"
             drafts.append(_achievement(cred, subject, ach, j, len(achievements) > 1, source, loc))
-    c.make_ids_unique(drafts)
-    items = []
-    for d in drafts:
-        note = c.cannot_carry_note(LABEL, [f for f in CANNOT_CARRY if not d.has(f)])
-        if note:
-            d.note(note)
-        item = d.build(CANNOT_CARRY)
-        problems.extend(d.problems)
-        if item:
-            items.append(item)
+    items = c.build_items(drafts, LABEL, CANNOT_CARRY, problems)
     if problems:
         raise InputError(problems)
     return ImportResult(format=FORMAT, source=source, items=tuple(items), notes=tuple(file_notes))

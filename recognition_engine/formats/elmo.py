@@ -47,16 +47,7 @@ def read(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
     reader = _Reader(source, learner, outcomes_catalogue or {})
     for r, report in enumerate(reports, start=1):
         reader.report(report, f"elmo/report[{r}]")
-    c.make_ids_unique(reader.drafts)
-    items = []
-    for d in reader.drafts:
-        note = c.cannot_carry_note(LABEL, [f for f in CANNOT_CARRY if not d.has(f)])
-        if note:
-            d.note(note)
-        item = d.build(CANNOT_CARRY)
-        problems.extend(d.problems)
-        if item:
-            items.append(item)
+    items = c.build_items(reader.drafts, LABEL, CANNOT_CARRY, problems)
     problems = reader.problems + problems
     if problems:
         raise InputError(problems)

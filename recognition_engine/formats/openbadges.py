@@ -73,16 +73,7 @@ def read(doc: Any, source: str, limits: Limits = DEFAULT_LIMITS) -> ImportResult
                                     "required element is missing: the badge does not say what was achieved"))
             continue
         drafts.append(_badge(cred, subject, achievement, source, where))
-    c.make_ids_unique(drafts)
-    items = []
-    for d in drafts:
-        note = c.cannot_carry_note(LABEL, [f for f in CANNOT_CARRY if not d.has(f)])
-        if note:
-            d.note(note)
-        item = d.build(CANNOT_CARRY)
-        problems.extend(d.problems)
-        if item:
-            items.append(item)
+    items = c.build_items(drafts, LABEL, CANNOT_CARRY, problems)
     if problems:
         raise InputError(problems)
     return ImportResult(format=FORMAT, source=source, items=tuple(items))
