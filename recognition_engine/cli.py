@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .cli_calibrate import add_parser as add_calibrate_parser
 from .cli_evaluate import add_parser as add_evaluate_parser
+from .cli_export import ASSESS_EXPORT_FORMATS, add_export_options, emit_export
+from .cli_export import add_parser as add_export_parser
 from .errors import InputError
 from .paths import examples_dir
 
@@ -71,6 +73,8 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     else:
         assessments = [assessor.assess(c, args.purpose, as_of).model_copy(update={"notes": list(notes.get(c.id, ()))})
                        for c in credentials]
+    if args.format in ASSESS_EXPORT_FORMATS:
+        return emit_export(args.format, assessments, assessor.engine.catalogue, args.out, args.home_schac, args.home_url)
     if args.format == "json":
         payload = [a.model_dump(mode="json") for a in assessments]
         print(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2, ensure_ascii=False))
@@ -125,7 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--purpose", help="the course id recognition is asked for (default: the best candidates)")
     assess.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
     assess.add_argument("--as-of", type=_date, help="the date the assessment speaks for (default: today)")
-    assess.add_argument("--format", choices=["text", "markdown", "html", "json"], default="text")
+    assess.add_argument("--format", choices=["text", "markdown", "html", "json", *ASSESS_EXPORT_FORMATS], default="text")
+    add_export_options(assess)
     assess.add_argument("--input-format", help="force the input format: native, elm, openbadges, elmo, csv")
     assess.add_argument("--stack", action="store_true", help="assess all the credentials together toward --purpose")
     assess.set_defaults(func=_cmd_assess)
@@ -137,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_evaluate_parser(sub)
     add_calibrate_parser(sub)
+    add_export_parser(sub)
     return parser
 
 
