@@ -20,13 +20,19 @@ from .credential import MicroCredential
 from .engine import Engine
 from .matching import Candidate, top_k
 from .policy import Appeal, Policy, load_policy
-from .recommend import ORDER, blocking, ladder
+from .recommend import blocking, ladder
 from .reference import FrameworkLevel, default_reference
 from .rules import Context, Finding, Outcome, Verdict
 from .stacking import stack
 
 CANDIDATES = 5  # candidates listed, and searched for an alternative course
 AUTO_PURPOSES = 3  # without a purpose, the best candidates assessed as possible purposes
+# Without a purpose, the course to assess for is the candidate with the best outcome in this
+# order (ties to the better-ranked candidate). Elective credit (alternative) is open to almost
+# any course, so it says nothing about which course the credential fits: it comes after
+# conditional recognition for the course whose content matches.
+PURPOSE_PREFERENCE = {o: i for i, o in enumerate((Outcome.full, Outcome.partial, Outcome.conditional, Outcome.alternative,
+                                                  Outcome.refused, Outcome.insufficient_information))}
 
 
 class Purpose(BaseModel):
@@ -100,8 +106,9 @@ class Assessment(BaseModel):
         return next((f for f in self.findings if f.check == check), None)
 
 
-def _half_down(x: float) -> float:
-    return math.floor(x * 2 + 1e-9) / 2
+def _to_half(x: float) -> float:
+    """Credits are awarded in half ECTS, to the nearest (halves round up)."""
+    return math.floor(x * 2 + 0.5) / 2
 
 
 class Assessor:
@@ -131,7 +138,7 @@ class Assessor:
                                 index, alignment, as_of)
             for cid in dict.fromkeys(targets + [c.course_id for c in ranked])
         }
-        chosen = purpose if purpose is not None else min(targets, key=lambda cid: (_rank(results[cid][1]), targets.index(cid)))
+        chosen = purpose if purpose is not None else min(targets, key=lambda cid: (PURPOSE_PREFERENCE[results[cid][1]], targets.index(cid)))
         findings, outcome = results[chosen]
         recommendation = self._recommend(credential, chosen, findings, outcome, results)
         return Assessment(
@@ -182,13 +189,13 @@ class Assessor:
         substantial = [f for f in findings if f.verdict is Verdict.substantial_difference]
         not_assessed = [f"{f.label}: {f.reason}" for f in findings
                         if f.verdict is Verdict.insufficient_information and f not in blocking(findings, self.policy.required_elements)]
+        recognised, missing = _recognised_outcomes(lo, by_check.get("cognitive_depth"))
         common: dict[str, Any] = {
             "reasons": [f"{f.label}: {f.reason}" for f in substantial], "not_assessed": not_assessed,
-            "recognised_outcomes": lo.evidence.get("covered", []) if lo else [],
-            "missing_outcomes": lo.evidence.get("missing", []) if lo else [],
+            "recognised_outcomes": recognised, "missing_outcomes": missing,
             "appeal": None if outcome is Outcome.full else self.policy.header.appeal,
         }
-        incoming_high = _incoming_high(by_check.get("workload"))
+        incoming = _incoming_ects(by_check.get("workload"))
         if outcome is Outcome.insufficient_information:
             asks = [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
             return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(asks)} item(s).",
@@ -196,19 +203,20 @@ class Assessor:
         if outcome is Outcome.full:
             return Recommendation(outcome=outcome, summary=f"Recognise in full as {course.id} {course.title} ({course.ects:g} ECTS): no substantial difference.", **common)
         if outcome is Outcome.partial:
-            share = lo.evidence["covered_share"] if lo else 1.0
-            credits = _half_down(min(course.ects * share, incoming_high if incoming_high is not None else course.ects))
+            share = len(recognised) / (len(recognised) + len(missing)) if recognised or missing else 1.0
+            credits = _to_half(min(course.ects * share, incoming if incoming is not None else course.ects))
             return Recommendation(outcome=outcome, credits=credits, **common,
                                   summary=f"Recognise in part: {credits:g} of {course.ects:g} ECTS of {course.id} {course.title}.")
         if outcome is Outcome.alternative:
             alt = next((cid for cid, (_, o) in results.items() if cid != course_id and o in (Outcome.full, Outcome.partial)), None)
             if alt is not None:
                 other = self.engine.catalogue.course(alt)
+                how = "in full" if results[alt][1] is Outcome.full else "in part"
                 return Recommendation(outcome=outcome, alternative_course_id=alt, **common,
-                                      summary=f"Not equivalent to {course.id}, but to {alt} {other.title}: recognise it for that course instead.")
+                                      summary=f"Not equivalent to {course.id}, but to {alt} {other.title}: recognise it {how} for that course instead.")
             level = by_check.get("level")
             eqf = level.evidence.get("incoming_eqf") if level else None
-            credits = _half_down(incoming_high) if incoming_high is not None else None
+            credits = _to_half(incoming) if incoming is not None else None
             amount = f"{credits:g} ECTS of " if credits is not None else ""
             return Recommendation(outcome=outcome, credits=credits, **common,
                                   summary=f"Not equivalent to {course.id}: recognise as {amount}elective credit" + (f" at EQF level {eqf}." if eqf else "."))
@@ -250,11 +258,22 @@ def _empty_context(assessor: Assessor, credential: MicroCredential, purpose: str
                    reference=assessor.reference)
 
 
-def _rank(outcome: Outcome) -> int:
-    return ORDER.get(outcome, len(ORDER))
-
-
-def _incoming_high(workload: Finding | None) -> float | None:
+def _incoming_ects(workload: Finding | None) -> float | None:
+    """The credits an incoming workload is worth when awarding them: the middle of the
+    converted range (its upper end decides whether there is a difference at all)."""
     if workload is None or "incoming_ects" not in workload.evidence:
         return None
-    return float(workload.evidence["incoming_ects"][1])
+    low, high = workload.evidence["incoming_ects"]
+    return (float(low) + float(high)) / 2
+
+
+def _recognised_outcomes(lo: Finding | None, depth: Finding | None) -> tuple[list[str], list[str]]:
+    """Essential outcomes covered, and missing; an outcome met only at a lower cognitive level
+    counts as missing when the depth check found that substantial."""
+    if lo is None:
+        return [], []
+    covered, missing = list(lo.evidence.get("covered", [])), list(lo.evidence.get("missing", []))
+    if depth is not None and depth.verdict is Verdict.substantial_difference:
+        shallow = {f["local"] for f in depth.evidence.get("flagged", [])}
+        covered, missing = [o for o in covered if o not in shallow], missing + [o for o in covered if o in shallow]
+    return covered, missing

@@ -45,7 +45,7 @@ class Finding(BaseModel):
 
     check: str
     label: str
-    element: str  # level, workload, quality, profile, learning_outcomes, ...
+    element: str  # the Annex I element judged (level, workload, ...), or "catalogue" for the home side
     verdict: Verdict
     reason: str
     reference: str
@@ -93,8 +93,9 @@ class Rule:
 
     def finding(self, verdict: Verdict, reason: str, evidence: dict[str, Any] | None = None, **extra: Any) -> Finding:
         params = self.params.model_dump(mode="json", exclude={"enabled", "label", "reference"})
+        extra.setdefault("element", self.element)
         return Finding(
-            check=self.id, label=self.params.label, element=self.element, verdict=verdict, reason=reason,
+            check=self.id, label=self.params.label, verdict=verdict, reason=reason,
             reference=self.params.reference, evidence=evidence or {}, params=params, **extra,
         )
 

@@ -29,8 +29,10 @@ class Level(Rule):
             return self.finding(Verdict.insufficient_information, "the credential states no level",
                                 ask_for=["level: the EQF or national framework level of the credential"])
         if ctx.course_level is None or ctx.course_level.eqf_level is None:
-            return self.finding(Verdict.insufficient_information, f"the catalogue gives no EQF level for {ctx.course.id}",
-                                ask_for=[f"the catalogue's level for course {ctx.course.id}"])
+            # The institution's own data is missing, not the applicant's: not assessed, never blocking.
+            return self.finding(Verdict.insufficient_information,
+                                f"not compared: the catalogue gives no EQF level for {ctx.course.id} or its programme (fix the catalogue)",
+                                element="catalogue")
         incoming = level.to_eqf(ctx.reference)
         evidence = {
             "incoming": str(level), "incoming_eqf": incoming.eqf_level, "mapping": incoming.provenance,

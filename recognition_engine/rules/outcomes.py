@@ -59,7 +59,6 @@ class LearningOutcomes(Rule):
 
 
 class DepthParams(RuleParams):
-    max_flagged_share: float = Field(ge=0, le=1)
     # Share of flagged outcomes above which depth is a substantial difference; None = never.
     # Off by default: a lower verb is evidence to look at, not proof (the Bloom reader is
     # right about 85% of the time on unseen outcomes; see benchmarks/bloom_accuracy.py).
