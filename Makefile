@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test bench clean
+.PHONY: setup demo test bench clean serve test-services
 
 setup: $(STAMP)
 
@@ -27,6 +27,15 @@ demo: setup
 
 test: setup
 	$(PY) -m pytest -q
+
+# The API on http://127.0.0.1:8000 (docs at /docs): SQLite under .recognition-data/, the sample
+# catalogue on first start, the bundled model. Settings: RECOGNITION_* variables or .env.
+serve: setup
+	$(PY) -m api
+
+# The test suite with a real PostgreSQL server too (installed and started by scripts/postgres.sh).
+test-services: setup
+	url="$$(bash scripts/postgres.sh start)" && RECOGNITION_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
 bench: setup
 	$(PY) benchmarks/run_all.py

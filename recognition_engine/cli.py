@@ -143,6 +143,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluate_parser(sub)
     add_calibrate_parser(sub)
     add_export_parser(sub)
+    try:  # service commands (keys, worker, batch, serve) live in the `api` package, imported only here
+        from api.cli import add_parser as add_service_parser
+    except ImportError:
+        add_service_parser = None
+    if add_service_parser is not None:
+        add_service_parser(sub)
     return parser
 
 

@@ -1,0 +1,75 @@
+"""The FastAPI application: `create_app(settings)`; run it with `make serve` or `python -m api`.
+
+The lifespan migrates the database, loads the policy, the catalogue and the model once, and
+starts the batch worker thread; routes get them through Depends.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from recognition_engine import __version__
+
+from . import problems
+from .limits import BodySizeLimit
+from .resources import Resources
+from .routers import assessments, batches, catalogue, health
+from .settings import Settings
+
+log = logging.getLogger("api")
+
+DESCRIPTION = """Decision support for the recognition of learning done elsewhere (Lisbon Recognition Convention).
+
+Send an API key as `Authorization: Bearer rk_...` or `X-API-Key: rk_...`; create one with
+`recognise keys create --role officer --name "A. Officer"`. Errors are RFC 9457 problem details.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        resources = Resources.open(settings)
+        app.state.resources = resources
+        worker = None
+        if settings.run_worker:
+            from .worker import BatchWorker
+
+            worker = BatchWorker(resources).start()
+        app.state.worker = worker
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            resources.close()
+
+    app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    for module in (health, catalogue, assessments, batches):
+        app.include_router(module.router)
+    _document_bodies(app)
+    return app
+
+
+def _document_bodies(app: FastAPI) -> None:
+    """POST /assessments parses its body itself (JSON or a file): publish the JSON body's schema."""
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi():
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            body = assessments.AssessmentRequest.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components["AssessmentRequest"] = body
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi

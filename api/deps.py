@@ -1,0 +1,45 @@
+"""Dependencies the routes declare: resources, a database session, pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from recognition_engine.assessment import Assessor
+
+from .problems import field_problem
+from .resources import Resources
+
+
+def get_resources(request: Request) -> Resources:
+    return request.app.state.resources
+
+
+def get_session(res: Resources = Depends(get_resources)) -> Iterator[Session]:
+    with res.sessions() as session:
+        yield session
+
+
+def get_assessor(res: Resources = Depends(get_resources)) -> Assessor:
+    return res.assessor
+
+
+@dataclass(frozen=True)
+class Page:
+    limit: int
+    offset: int
+
+    def envelope(self, items: list, total: int, path: str) -> dict:
+        following = self.offset + self.limit
+        return {"items": items, "total": total, "limit": self.limit, "offset": self.offset,
+                "next": f"{path}?limit={self.limit}&offset={following}" if following < total else None}
+
+
+def get_page(limit: int = Query(50, ge=1, description="items per page (at most the configured maximum, 200 by default)"),
+             offset: int = Query(0, ge=0), res: Resources = Depends(get_resources)) -> Page:
+    if limit > res.settings.page_size_max:
+        raise field_problem(422, "limit", f"at most {res.settings.page_size_max} items per page")
+    return Page(limit, offset)

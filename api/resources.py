@@ -1,0 +1,174 @@
+"""What the service loads once and shares: database, policy, catalogue, engine, assessor.
+
+Built by the app's lifespan (and by `recognise worker`), handed to routes with Depends.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from recognition_engine.assessment import Assessor
+from recognition_engine.catalogue import Catalogue
+from recognition_engine.engine import Engine
+from recognition_engine.loaders import catalogue_from_data, load_catalogue
+from recognition_engine.policy import Policy, load_policy
+
+from .db import make_engine, migrate, session_factory
+from .identity import Pseudonymiser
+from .models import CatalogueVersion, Meta, utcnow
+from .settings import Settings
+
+log = logging.getLogger("api")
+
+# Engines built in one process for the same encoder and cache share their loaded models,
+# so re-importing a catalogue (or a second app in a test) does not load torch models again.
+_ENCODER_POOL: dict[tuple[str, str], dict] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def build_engine(catalogue: Catalogue, settings: Settings) -> Engine:
+    engine = Engine(catalogue, encoder=settings.encoder, cache_path=settings.embedding_cache)
+    key = (settings.encoder, str(settings.embedding_cache or ""))
+    with _POOL_LOCK:
+        # Engine has no public way to share encoders yet (see the report); its encoders dict is keyed by model.
+        if hasattr(engine, "_encoders"):
+            engine._encoders = _ENCODER_POOL.setdefault(key, engine._encoders)
+    return engine
+
+
+def catalogue_record(catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
+    import hashlib
+    import json
+
+    data = catalogue.model_dump(mode="json")
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    return CatalogueVersion(source=source, digest=digest, data=data, courses=len(catalogue.courses),
+                            programmes=len(catalogue.programmes), imported_at=utcnow(), imported_by=imported_by,
+                            active=True)
+
+
+def read_catalogue_upload(data: bytes, filename: str) -> Catalogue:
+    """Validate an uploaded catalogue (.yaml, .yml, .json or .csv) with the engine's loader."""
+    name = Path(filename or "catalogue.yaml").name
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        return load_catalogue(path)
+
+
+@dataclass
+class Resources:
+    settings: Settings
+    db_engine: object
+    sessions: sessionmaker[Session]
+    policy: Policy
+    catalogue: Catalogue
+    catalogue_id: int
+    engine: Engine
+    assessor: Assessor
+    pseudonym: Pseudonymiser
+    lock: threading.RLock = field(default_factory=threading.RLock)  # engine calls, one at a time
+    started_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def open(cls, settings: Settings, warm_up: bool = True) -> "Resources":
+        db_engine = make_engine(settings.database_url)
+        migrate(db_engine)
+        sessions = session_factory(db_engine)
+        policy = load_policy(settings.policy)  # an invalid policy fails before any model loads
+        with sessions() as session:
+            catalogue, catalogue_id = _active_catalogue(session, settings)
+            secret = _pseudonym_secret(session, settings)
+        engine = build_engine(catalogue, settings)
+        res = cls(settings, db_engine, sessions, policy, catalogue, catalogue_id, engine, Assessor(engine, policy),
+                  Pseudonymiser(secret))
+        if warm_up:
+            res.warm_up()
+        log.info("ready: catalogue %s (%d courses), policy %s %s, database %s", catalogue_id, len(catalogue.courses),
+                 policy.id, policy.version, db_engine.url.get_backend_name())
+        return res
+
+    def warm_up(self) -> None:
+        """Load the default model and encode the catalogue now, not on the first request."""
+        with self.lock:
+            self.engine.index(self.engine.encoder_for(None))
+
+    def model_ready(self) -> bool:
+        encoders = getattr(self.engine, "_encoders", None)
+        return bool(encoders) if encoders is not None else True
+
+    def model_ids(self) -> list[str]:
+        return sorted(enc.model_id for enc in getattr(self.engine, "_encoders", {}).values())
+
+    @staticmethod
+    def store_catalogue(session: Session, catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
+        """Store a catalogue as the active one; after the commit, `switch` the engine to it."""
+        session.execute(update(CatalogueVersion).where(CatalogueVersion.active.is_(True)).values(active=False))
+        record = catalogue_record(catalogue, source, imported_by)
+        session.add(record)
+        session.flush()
+        return record
+
+    def switch(self, catalogue: Catalogue, catalogue_id: int) -> None:
+        engine = build_engine(catalogue, self.settings)
+        with self.lock:
+            engine.index(engine.encoder_for(None))
+            self.catalogue, self.catalogue_id = catalogue, catalogue_id
+            self.engine, self.assessor = engine, Assessor(engine, self.policy)
+
+    def refresh_catalogue(self, session: Session) -> None:
+        """Follow a catalogue imported by another process (a separate worker sees the server's import)."""
+        active = session.execute(select(CatalogueVersion.id).where(CatalogueVersion.active.is_(True))
+                                 .order_by(CatalogueVersion.id.desc()).limit(1)).scalar_one_or_none()
+        if active is not None and active != self.catalogue_id:
+            row = session.get(CatalogueVersion, active)
+            self.switch(catalogue_from_data(row.data, row.source), row.id)
+            log.info("switched to catalogue %s", row.id)
+
+    def database_ok(self) -> tuple[bool, str | None]:
+        try:
+            with self.sessions() as session:
+                revision = session.execute(text("SELECT version_num FROM alembic_version")).scalar_one_or_none()
+            return True, revision
+        except Exception:  # noqa: BLE001 - health reports it
+            return False, None
+
+    def close(self) -> None:
+        self.db_engine.dispose()
+
+
+def _active_catalogue(session: Session, settings: Settings) -> tuple[Catalogue, int]:
+    row = session.execute(select(CatalogueVersion).where(CatalogueVersion.active.is_(True))
+                          .order_by(CatalogueVersion.id.desc()).limit(1)).scalar_one_or_none()
+    if row is not None:
+        return catalogue_from_data(row.data, row.source), row.id
+    catalogue = load_catalogue(settings.catalogue)  # first start: import the configured catalogue
+    record = catalogue_record(catalogue, Path(settings.catalogue).name, None)
+    session.add(record)
+    session.commit()
+    log.info("first start: imported catalogue %s as version %s", Path(settings.catalogue).name, record.id)
+    return catalogue, record.id
+
+
+def _pseudonym_secret(session: Session, settings: Settings) -> bytes:
+    if settings.pseudonym_secret is not None:
+        return settings.pseudonym_secret.get_secret_value().encode()
+    row = session.get(Meta, "pseudonym_secret")
+    if row is None:
+        try:
+            session.add(Meta(key="pseudonym_secret", value=secrets.token_hex(32)))
+            session.commit()
+        except IntegrityError:  # another process created it first
+            session.rollback()
+        row = session.get(Meta, "pseudonym_secret")
+    return bytes.fromhex(row.value)

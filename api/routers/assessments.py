@@ -1,0 +1,223 @@
+"""Assessments, their explanations, officers' decisions (append-only) and the history."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from recognition_engine.errors import InputError, Problem, problems_from_validation
+from recognition_engine.explain import RENDERERS
+from recognition_engine.rules import Outcome
+
+from .. import models as m
+from recognition_engine.batch import assess_request, request_from_payload
+from ..deps import Page, get_page, get_resources, get_session
+from ..problems import ApiProblem, field_problem
+from ..resources import Resources
+from ..security import ASSESS, DECIDE, READ, Principal, require
+from ..services import (assessment_summary, assessment_view, decision_dict, decisions_of, engine_assessment, history,
+                        record_decision, store_assessment)
+
+log = logging.getLogger("api.assessments")
+router = APIRouter(prefix="/assessments", tags=["assessments"])
+SOURCE = "<request body>"
+
+
+class AssessmentRequest(BaseModel):
+    """A credential to assess, in the project's format or as a raw document in any supported format."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "credential": {"id": "mc-1", "title": "Cloud Computing Fundamentals", "awarding_body": "Arizona State University",
+                       "country": "US", "learning_outcomes": ["Compare IaaS, PaaS and SaaS offerings."],
+                       "workload": "3 US semester credit hours", "level": {"framework": "EQF", "value": 6}},
+        "purpose": "CS302", "as_of": "2025-09-01"}]})
+
+    credential: dict[str, Any] | None = Field(None, description="one credential in the project's format (docs/formats.md)")
+    credentials: list[dict[str, Any]] | None = Field(None, description="several credentials, to stack (with stack=true)")
+    document: str | None = Field(None, description="a raw document: ELM/EDC JSON-LD, Open Badges 3.0, EMREX ELMO XML, "
+                                                   "the CSV template, or the project's YAML/JSON (format 'native')")
+    format: str | None = Field(None, description="the document's format when it cannot be detected: native, elm, "
+                                                 "openbadges, elmo, csv")
+    credential_id: str | None = Field(None, description="which credential of a document holding several")
+    learner: str | None = Field(None, description="the learner's identifier, when the credential does not carry it")
+    purpose: str | None = Field(None, description="the course recognition is asked for (default: the best candidates)")
+    programme: str | None = Field(None, description="without a purpose: assess for this programme's best-ranked course")
+    as_of: dt.date | None = Field(None, description="the date the assessment speaks for (default: today)")
+    stack: bool = Field(False, description="assess all the credentials together toward the purpose")
+
+
+_MULTIPART_SCHEMA = {
+    "type": "object", "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "the credential document, any supported format"},
+        **{k: {"type": "string"} for k in ("format", "credential_id", "learner", "purpose", "programme")},
+        "as_of": {"type": "string", "format": "date"}, "stack": {"type": "boolean"},
+    },
+}
+
+
+async def _payload(request: Request) -> tuple[dict[str, Any], str]:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise field_problem(422, "file", "upload the credential document as the form field 'file'")
+        payload: dict[str, Any] = {"document": await upload.read()}
+        for key in ("format", "credential_id", "learner", "purpose", "programme", "as_of", "stack"):
+            value = form.get(key)
+            if isinstance(value, str) and value.strip():
+                payload[key] = value.strip()
+        return payload, upload.filename or "upload"
+    if ctype in ("application/json", "") or ctype.endswith("+json"):
+        try:
+            raw = json.loads(await request.body() or b"null")
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiProblem(422, f"the body is not valid JSON: {exc}", type_="invalid-input", title="Invalid input",
+                             errors=[{"field": "", "location": "body", "message": f"invalid JSON: {exc}"}]) from None
+        if not isinstance(raw, dict):
+            raise ApiProblem(422, "the body must be a JSON object", type_="invalid-input", title="Invalid input",
+                             errors=[{"field": "", "location": "body", "message": "expected a JSON object"}])
+        try:
+            body = AssessmentRequest.model_validate(raw)
+        except ValidationError as exc:
+            raise InputError(problems_from_validation(exc, SOURCE, "")) from None
+        return body.model_dump(exclude_none=True, exclude_defaults=False), SOURCE
+    raise ApiProblem(415, f"send application/json or multipart/form-data, not {ctype!r}")
+
+
+@router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}},
+                 "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}}})
+async def create_assessment(request: Request, res: Resources = Depends(get_resources),
+                            who: Principal = require(*ASSESS)):
+    payload, source = await _payload(request)
+    choice = payload.pop("credential_id", None)
+
+    def work() -> dict[str, Any]:
+        req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
+        if not req.stack and len(req.credentials) > 1:
+            ids = [c.id for c in req.credentials]
+            if choice is None:
+                raise InputError([Problem(source, "", "credential_id", f"the document holds {len(ids)} credentials "
+                                          f"({', '.join(ids)}): name one, or stack them with stack=true")])
+            if choice not in ids:
+                raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
+                                          f"it holds {', '.join(ids)}")])
+            req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
+        with res.lock:
+            assessor, catalogue_id = res.assessor, res.catalogue_id
+            assessment = assess_request(assessor, req)[0]
+        with res.sessions() as session:
+            record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
+            session.commit()
+            learner = assessment.credential.learner.identifier if assessment.credential.learner else None
+            log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
+                     res.pseudonym(learner))
+            return assessment_view(session, record)
+
+    body = await run_in_threadpool(work)
+    return JSONResponse(jsonable_encoder(body), status_code=201,
+                    headers={"Location": f"/assessments/{body['id']}"})
+
+
+@router.get("", summary="List stored assessments, newest first")
+def list_assessments(outcome: Outcome | None = None, credential_id: str | None = None, batch_id: str | None = None,
+                     fingerprint: str | None = None, page: Page = Depends(get_page),
+                     session: Session = Depends(get_session), _: Principal = require(*READ)):
+    query = select(m.Assessment)
+    for column, value in ((m.Assessment.outcome, outcome.value if outcome else None),
+                          (m.Assessment.credential_id, credential_id), (m.Assessment.batch_id, batch_id),
+                          (m.Assessment.fingerprint, fingerprint)):
+        if value is not None:
+            query = query.where(column == value)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(m.Assessment.created_at.desc(), m.Assessment.id)
+                           .limit(page.limit).offset(page.offset)).scalars()
+    return page.envelope([assessment_summary(r) for r in rows], total, "/assessments")
+
+
+def _get(session: Session, assessment_id: str) -> m.Assessment:
+    record = session.get(m.Assessment, assessment_id)
+    if record is None:
+        raise ApiProblem(404, f"no assessment {assessment_id!r}")
+    return record
+
+
+@router.get("/{assessment_id}", summary="A stored assessment, its latest decision and its precedents")
+def get_assessment(assessment_id: str, session: Session = Depends(get_session), _: Principal = require(*READ)):
+    return assessment_view(session, _get(session, assessment_id))
+
+
+@router.get("/{assessment_id}/explanation", summary="The explanation, rendered from the stored assessment",
+            response_class=Response, responses={200: {"content": {"text/html": {}, "text/markdown": {}, "text/plain": {}}}})
+def explanation(assessment_id: str, format: Literal["html", "markdown", "text"] = "html",
+                session: Session = Depends(get_session), _: Principal = require(*READ)):
+    rendered = RENDERERS[format](engine_assessment(_get(session, assessment_id)))
+    media = {"html": "text/html", "markdown": "text/markdown", "text": "text/plain"}[format]
+    return Response(rendered, media_type=f"{media}; charset=utf-8")
+
+
+class DecisionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome = Field(description="the officer's outcome; may differ from the recommendation")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=20_000)] = Field(
+        description="why: required for every decision")
+    course_id: str | None = Field(None, description="the course recognised (default: the assessed purpose)")
+    credits: float | None = Field(None, ge=0, le=1000, description="ECTS recognised, for a partial or alternative outcome")
+    conditions: list[str] = Field(default_factory=list, description="what must be bridged, for a conditional outcome")
+
+
+@router.post("/{assessment_id}/decisions", status_code=201,
+             summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
+def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
+                    session: Session = Depends(get_session), who: Principal = require(*DECIDE)):
+    record = _get(session, assessment_id)
+    course_id = decision.course_id
+    if course_id is None:
+        rec = record.data.get("recommendation") or {}
+        course_id = rec.get("alternative_course_id") if decision.outcome is Outcome.alternative else None
+        course_id = course_id or record.purpose_course_id
+    elif course_id not in {c.id for c in res.catalogue.courses}:
+        raise field_problem(422, "course_id", f"no course {course_id!r} in the catalogue")
+    for attempt in range(3):
+        try:
+            stored = record_decision(session, record, outcome=decision.outcome, reason=decision.reason,
+                                     course_id=course_id, credits=decision.credits, conditions=decision.conditions,
+                                     key_id=who.key_id, key_name=who.name)
+            session.commit()
+            break
+        except IntegrityError:  # another decision took this sequence number: take the next
+            session.rollback()
+            if attempt == 2:
+                raise ApiProblem(409, "another decision was being recorded at the same time; try again") from None
+    log.info("assessment %s: decision %d %s (recommended %s)", record.id[:8], stored.seq, stored.outcome, record.outcome)
+    body = decision_dict(stored)
+    return JSONResponse(jsonable_encoder(body), status_code=201,
+                    headers={"Location": f"/assessments/{record.id}/history"})
+
+
+@router.get("/{assessment_id}/decisions", summary="Every decision on the assessment, oldest first")
+def list_decisions(assessment_id: str, session: Session = Depends(get_session), _: Principal = require(*READ)):
+    _get(session, assessment_id)
+    return {"items": [decision_dict(d) for d in decisions_of(session, assessment_id)]}
+
+
+@router.get("/{assessment_id}/history", summary="The full trail: recommendation, every decision, every event")
+def get_history(assessment_id: str, session: Session = Depends(get_session), _: Principal = require(*READ)):
+    return history(session, _get(session, assessment_id))

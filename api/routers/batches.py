@@ -1,0 +1,135 @@
+"""Batch jobs: a CSV or JSON Lines file of mobility returns, assessed row by row by the worker."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import models as m
+from recognition_engine.batch import RESULT_COLUMNS, read_batch, write_results_csv
+from ..deps import Page, get_page, get_resources, get_session
+from ..problems import ApiProblem, field_problem
+from ..resources import Resources
+from ..security import BATCH, READ, Principal, require
+from ..services import batch_items, batch_view, new_batch
+
+log = logging.getLogger("api.batches")
+router = APIRouter(prefix="/batches", tags=["batches"])
+
+_RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
+              "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl"}
+_MULTIPART_SCHEMA = {
+    "type": "object", "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "CSV or JSON Lines of mobility returns"},
+        "format": {"type": "string", "enum": ["csv", "jsonl"]},
+        "purpose": {"type": "string", "description": "default course id for rows without one"},
+        "programme": {"type": "string", "description": "default programme for rows without a purpose"},
+        "as_of": {"type": "string", "format": "date", "description": "default date (default: today)"},
+    },
+}
+
+
+@router.post("", status_code=202, summary="Submit a batch (CSV or JSON Lines); returns the job id at once",
+             description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
+                         "`as_of`), or as the raw body with Content-Type text/csv or application/x-ndjson (options as "
+                         "query parameters). Row format: see recognition_engine/batch.py and the README.",
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
+                 "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}})
+async def create_batch(request: Request, res: Resources = Depends(get_resources), who: Principal = require(*BATCH)):
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    options: dict[str, str] = {k: v for k, v in request.query_params.items() if k in ("format", "purpose", "programme", "as_of")}
+    if ctype == "multipart/form-data":
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise field_problem(422, "file", "upload the batch as the form field 'file'")
+        data, source = await upload.read(), upload.filename or "batch"
+        options.update({k: v.strip() for k in ("format", "purpose", "programme", "as_of")
+                        if isinstance(v := form.get(k), str) and v.strip()})
+    elif ctype in _RAW_TYPES:
+        data, source = await request.body(), "batch." + _RAW_TYPES[ctype]
+        options.setdefault("format", _RAW_TYPES[ctype])
+    else:
+        raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv or application/x-ndjson, "
+                              f"not {ctype!r}")
+    as_of = dt.date.today()
+    if options.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"])
+        except ValueError:
+            raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
+    if options.get("format") and options["format"] not in ("csv", "jsonl"):
+        raise field_problem(422, "format", "use csv or jsonl")
+    purpose, programme = options.get("purpose"), options.get("programme")
+    if purpose and purpose not in {c.id for c in res.catalogue.courses}:
+        raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
+    if programme and programme not in {p.id for p in res.catalogue.programmes}:
+        raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
+
+    def work() -> dict[str, Any]:
+        fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows)
+        with res.sessions() as session:
+            batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
+                              programme=programme, as_of=as_of)
+            session.commit()
+            log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
+            return batch_view(session, batch)
+
+    body = await run_in_threadpool(work)
+    return JSONResponse(jsonable_encoder(body), status_code=202,
+                    headers={"Location": f"/batches/{body['id']}"})
+
+
+@router.get("", summary="List batches, newest first")
+def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_session),
+                 _: Principal = require(*READ)):
+    total = session.execute(select(func.count()).select_from(m.Batch)).scalar_one()
+    rows = session.execute(select(m.Batch).order_by(m.Batch.created_at.desc(), m.Batch.id)
+                           .limit(page.limit).offset(page.offset)).scalars()
+    return page.envelope([batch_view(session, b, errors_limit=0) for b in rows], total, "/batches")
+
+
+def _get(session: Session, batch_id: str) -> m.Batch:
+    batch = session.get(m.Batch, batch_id)
+    if batch is None:
+        raise ApiProblem(404, f"no batch {batch_id!r}")
+    return batch
+
+
+@router.get("/{batch_id}", summary="Progress, and every failed row with its row number and reason")
+def get_batch(batch_id: str, errors_limit: int = Query(100, ge=0, le=10_000), session: Session = Depends(get_session),
+              _: Principal = require(*READ)):
+    return batch_view(session, _get(session, batch_id), errors_limit)
+
+
+@router.get("/{batch_id}/results", summary="Results: one line per assessment, failed rows with their reason",
+            responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
+def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] | None = None,
+                limit: int | None = Query(None, ge=1, description="JSON only: rows per page (default: all)"),
+                offset: int = Query(0, ge=0), session: Session = Depends(get_session), _: Principal = require(*READ)):
+    batch = _get(session, batch_id)
+    if format is None:
+        format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
+    view = batch_view(session, batch, errors_limit=0)
+    if format == "csv":
+        buffer = io.StringIO()
+        write_results_csv(batch_items(session, batch_id), buffer, extra_columns=("assessment_id",))
+        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": view["status"]})
+    items = batch_items(session, batch_id, limit, offset)
+    return {"batch_id": batch_id, "status": view["status"], "total_rows": batch.total_rows, "offset": offset,
+            "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"], "items": items}
+
+

@@ -1,0 +1,100 @@
+"""The home catalogue: list, search and read courses and programmes; import a new one (admin)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
+
+from recognition_engine.catalogue import Course
+
+from ..deps import Page, get_page, get_resources, get_session
+from ..problems import ApiProblem
+from ..resources import Resources, read_catalogue_upload
+from ..security import MANAGE, READ, Principal, require
+from ..services import audit
+
+router = APIRouter(prefix="/catalogue", tags=["catalogue"])
+
+
+def _course_summary(res: Resources, c: Course) -> dict:
+    return {"id": c.id, "title": c.title, "ects": c.ects, "level": c.level.model_dump(mode="json") if c.level else None,
+            "language": c.language, "isced_f": c.isced_f, "programmes": [p.id for p in res.catalogue.programmes_of(c.id)],
+            "outcomes": len(c.learning_outcomes)}
+
+
+def _matches(c: Course, words: list[str]) -> bool:
+    haystack = " ".join([c.id, c.title, c.description, *(lo.text for lo in c.learning_outcomes)]).casefold()
+    return all(w in haystack for w in words)
+
+
+@router.get("", summary="The active catalogue: institution, counts, version")
+def catalogue_info(res: Resources = Depends(get_resources), _: Principal = require(*READ)):
+    c = res.catalogue
+    return {"id": res.catalogue_id, "institution": c.institution.model_dump() if c.institution else None,
+            "courses": len(c.courses), "programmes": len(c.programmes)}
+
+
+@router.get("/courses", summary="List or search courses (q: words in id, title, description or outcomes)")
+def list_courses(q: str | None = Query(None, max_length=200), programme: str | None = None,
+                 page: Page = Depends(get_page), res: Resources = Depends(get_resources),
+                 _: Principal = require(*READ)):
+    courses = res.catalogue.courses
+    if programme is not None:
+        found = next((p for p in res.catalogue.programmes if p.id == programme), None)
+        if found is None:
+            raise ApiProblem(404, f"no programme {programme!r} in the catalogue")
+        members = set(found.courses)
+        courses = [c for c in courses if c.id in members]
+    if q:
+        words = q.casefold().split()
+        courses = [c for c in courses if _matches(c, words)]
+    items = [_course_summary(res, c) for c in courses[page.offset:page.offset + page.limit]]
+    return page.envelope(items, len(courses), "/catalogue/courses")
+
+
+@router.get("/courses/{course_id}", summary="One course with its learning outcomes")
+def get_course(course_id: str, res: Resources = Depends(get_resources), _: Principal = require(*READ)):
+    try:
+        course = res.catalogue.course(course_id)
+    except KeyError:
+        raise ApiProblem(404, f"no course {course_id!r} in the catalogue") from None
+    return {**course.model_dump(mode="json"), "programmes": [p.id for p in res.catalogue.programmes_of(course_id)]}
+
+
+@router.get("/programmes", summary="List programmes")
+def list_programmes(page: Page = Depends(get_page), res: Resources = Depends(get_resources),
+                    _: Principal = require(*READ)):
+    programmes = res.catalogue.programmes
+    items = [{"id": p.id, "title": p.title, "level": p.level.model_dump(mode="json") if p.level else None,
+              "courses": len(p.courses)} for p in programmes[page.offset:page.offset + page.limit]]
+    return page.envelope(items, len(programmes), "/catalogue/programmes")
+
+
+@router.get("/programmes/{programme_id}", summary="One programme with its courses")
+def get_programme(programme_id: str, res: Resources = Depends(get_resources), _: Principal = require(*READ)):
+    found = next((p for p in res.catalogue.programmes if p.id == programme_id), None)
+    if found is None:
+        raise ApiProblem(404, f"no programme {programme_id!r} in the catalogue")
+    return {**found.model_dump(mode="json"),
+            "course_summaries": [_course_summary(res, res.catalogue.course(cid)) for cid in found.courses]}
+
+
+@router.post("/import", status_code=201, summary="Replace the catalogue with a file (.yaml, .json or .csv); admin only")
+async def import_catalogue(file: UploadFile = File(..., description="catalogue file: .yaml, .yml, .json or .csv"),
+                           res: Resources = Depends(get_resources), session: Session = Depends(get_session),
+                           who: Principal = require(*MANAGE)):
+    data = await file.read()
+    name = file.filename or "catalogue.yaml"
+
+    def work():
+        catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
+        record = res.store_catalogue(session, catalogue, name, who.key_id)
+        audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
+              courses=record.courses, programmes=record.programmes)
+        session.commit()
+        res.switch(catalogue, record.id)
+        return {"id": record.id, "source": name, "courses": record.courses, "programmes": record.programmes,
+                "digest": record.digest}
+
+    return await run_in_threadpool(work)

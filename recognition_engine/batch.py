@@ -1,0 +1,387 @@
+"""The batch kernel: rows of mobility returns in, one result per row out.
+
+One function, `assess_batch(frame, assessor, ...)`, is used by the API's worker (a few
+claimed rows at a time, each result committed as it finishes) and by `recognise batch`
+(the whole file, with a progress bar). It imports neither fastapi nor SQLAlchemy.
+
+A batch file is CSV or JSON Lines; each row is one learner's credential(s) and the purpose:
+
+JSON Lines (one object per line; row numbers count lines from 1)::
+
+    {"learner": "S-1042", "purpose": "CS302", "as_of": "2025-09-01", "credential": {...project format...}}
+    {"learner": "S-1043", "programme": "BSC-CS", "credentials": [{...}, {...}], "stack": true, "purpose": "CS205"}
+    {"learner": "S-1044", "document": "<elmo ...>...</elmo>", "format": "elmo"}
+
+CSV (one transcript line per row; the header is row 1): the columns of the credential CSV
+template (examples/credentials_template.csv: id, title, learning_outcomes, workload, level, ...)
+plus `learner`, `purpose` (a course id), `programme` (a programme id) and `as_of`.
+
+Without a purpose, a row with a programme is assessed for the programme's best-ranked course,
+and a row with neither for the engine's best candidates. One bad row fails alone, with its
+row number and the reason; the others go on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, ContextManager
+
+import pandas as pd
+
+from .assessment import Assessment, Assessor
+from .credential import Learner, MicroCredential
+from .engine import credential_summary
+from .errors import InputError, Problem
+from .formats.csv_template import COLUMNS as CREDENTIAL_COLUMNS
+from .intake import read_credential_bytes
+from .loaders import credentials_from_data
+
+log = logging.getLogger("api.batch")
+
+ROW_COLUMNS = ["learner", "purpose", "programme", "as_of"]
+CSV_COLUMNS = [*CREDENTIAL_COLUMNS, *ROW_COLUMNS]
+JSON_KEYS = {"learner", "purpose", "programme", "as_of", "credential", "credentials", "document", "format", "stack"}
+RESULT_COLUMNS = ["row", "learner", "credential_id", "purpose", "outcome", "summary", "credits",
+                  "alternative_course_id", "status", "error"]
+BATCH_FORMATS = ("csv", "jsonl")
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    row: int  # as the user counts: CSV header is row 1; JSON Lines count lines from 1
+    payload: dict[str, Any]
+
+    @property
+    def learner(self) -> str | None:
+        """The row's learner: its `learner` field, else the credential's learner identifier or name."""
+        p = self.payload
+        value = p.get("learner") or p.get("learner_identifier") or p.get("learner_name")
+        if not value and isinstance(p.get("credential"), dict) and isinstance(p["credential"].get("learner"), dict):
+            value = p["credential"]["learner"].get("identifier") or p["credential"]["learner"].get("name")
+        return str(value) if value not in (None, "") else None
+
+
+@dataclass
+class RowResult:
+    row: int
+    learner: str | None
+    assessments: list[Assessment] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(_problem_text(p) for p in self.problems) or None
+
+    def items(self) -> list[dict[str, Any]]:
+        """One flat record per assessment (or one for the error): the results file's lines."""
+        if not self.ok:
+            return [{"row": self.row, "learner": self.learner, "credential_id": None, "purpose": None, "outcome": None,
+                     "summary": None, "credits": None, "alternative_course_id": None, "status": "error",
+                     "error": self.error}]
+        return [{
+            "row": self.row, "learner": self.learner, "credential_id": a.credential.id,
+            "purpose": a.purpose.course_id if a.purpose else None, "outcome": a.outcome.value,
+            "summary": a.recommendation.summary, "credits": a.recommendation.credits,
+            "alternative_course_id": a.recommendation.alternative_course_id, "status": "done", "error": None,
+        } for a in self.assessments]
+
+
+def _problem_text(p: Problem) -> str:
+    where = ", ".join(x for x in (p.location, p.field and f"field '{p.field}'") if x)
+    return f"{where}: {p.message}" if where else p.message
+
+
+# ---------------------------------------------------------------- reading a batch file
+
+def detect_batch_format(data: bytes, source: str) -> str:
+    name = source.lower()
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".csv"):
+        return "csv"
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return "jsonl" if head == b"{" else "csv"
+
+
+def read_batch(data: bytes, source: str, fmt: str | None = None, max_rows: int | None = None) -> tuple[str, list[BatchRow]]:
+    """Split a batch file into rows. Only whole-file problems raise (encoding, CSV header,
+    no rows, too many rows); a bad row becomes a row that fails when it is assessed."""
+    fmt = (fmt or detect_batch_format(data, source)).lower()
+    if fmt not in BATCH_FORMATS:
+        raise InputError([Problem(source, "", "format", f"unknown batch format {fmt!r}; use csv or jsonl")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError([Problem(source, "", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+    rows = _read_jsonl(text) if fmt == "jsonl" else _read_csv(text, source)
+    if not rows:
+        raise InputError([Problem(source, "", "", "the batch file has no rows")])
+    if max_rows is not None and len(rows) > max_rows:
+        raise InputError([Problem(source, "", "", f"{len(rows):,} rows: a batch may have at most {max_rows:,}")])
+    return fmt, rows
+
+
+def _read_jsonl(text: str) -> list[BatchRow]:
+    rows = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            payload = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rows.append(BatchRow(number, {"_invalid": f"invalid JSON: {exc.msg} (column {exc.colno})"}))
+            continue
+        if not isinstance(payload, dict):
+            payload = {"_invalid": "each line must be a JSON object"}
+        rows.append(BatchRow(number, payload))
+    return rows
+
+
+def _read_csv(text: str, source: str) -> list[BatchRow]:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    columns = [c.strip() for c in (reader.fieldnames or []) if c]
+    reader.fieldnames = columns
+    problems = [Problem(source, "row 1", c, f"unknown column (known: {', '.join(CSV_COLUMNS)})")
+                for c in columns if c not in CSV_COLUMNS]
+    if "id" not in columns:
+        problems.append(Problem(source, "row 1", "id", "required column is missing"))
+    if problems:
+        raise InputError(problems)
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            payload = {k: v.strip() for k, v in cells.items() if k and isinstance(v, str) and v.strip()}
+            if None in cells:
+                payload["_invalid"] = f"{len(cells[None])} more cell(s) than the header has columns"
+            if payload:
+                rows.append(BatchRow(number, payload))
+    except csv.Error as exc:
+        raise InputError([Problem(source, f"line {reader.line_num}", "", f"malformed CSV: {exc}")]) from None
+    return rows
+
+
+def batch_frame(rows: Iterable[BatchRow]) -> pd.DataFrame:
+    """The kernel's input: one row per batch row, with its number and payload."""
+    rows = list(rows)
+    return pd.DataFrame({"row": [r.row for r in rows], "payload": [r.payload for r in rows]})
+
+
+# ---------------------------------------------------------------- one row
+
+@dataclass(frozen=True)
+class RowRequest:
+    credentials: list[MicroCredential]
+    notes: dict[str, tuple[str, ...]]
+    purpose: str | None
+    programme: str | None
+    as_of: dt.date
+    stack: bool
+
+
+def relocate(problems: list[Problem], source: str, location: str = "", prefix: str = "") -> list[Problem]:
+    """Problems found inside one part of a request, reported under the request's own source,
+    location (a batch row, "row 7") and field (prefixed with the key the part came in)."""
+    out = []
+    for p in problems:
+        inner = p.location if p.location and not re.fullmatch(r"row \d+", p.location) else ""
+        where = ", ".join(x for x in (location, inner) if x)
+        fieldname = f"{prefix}.{p.field}" if prefix and p.field else (p.field or prefix)
+        out.append(Problem(source, where, fieldname, p.message))
+    return out
+
+
+def parse_row(row: BatchRow, source: str, as_of: dt.date, purpose: str | None = None,
+              programme: str | None = None) -> RowRequest:
+    """The credentials and purpose one batch row asks for; InputError naming the row and field."""
+    return request_from_payload(row.payload, source, f"row {row.row}", as_of, purpose, programme)
+
+
+def request_from_payload(p: dict[str, Any], source: str, location: str, as_of: dt.date, purpose: str | None = None,
+                         programme: str | None = None, extra_keys: frozenset[str] = frozenset()) -> RowRequest:
+    """A batch row's payload (or an API request body of the same shape) as a RowRequest.
+
+    `document` may be text or bytes; `source` names it (a file name ending in .yaml marks the
+    project's own format, as in `recognise assess`)."""
+    if "_invalid" in p:
+        raise InputError([Problem(source, location, "", p["_invalid"])])
+    if "id" in p:  # a CSV transcript line: the credential CSV template plus the row columns
+        cells = {k: v for k, v in p.items() if k in CREDENTIAL_COLUMNS}
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(cells))
+        writer.writeheader()
+        writer.writerow(cells)
+        try:
+            credentials, notes = read_credential_bytes(buffer.getvalue().encode(), source, "csv")
+        except InputError as exc:
+            raise InputError(relocate(exc.problems, source, location)) from None
+    else:
+        known = JSON_KEYS | extra_keys
+        problems = [Problem(source, location, k, f"unknown key (known: {', '.join(sorted(known))})")
+                    for k in sorted(set(p) - known)]
+        given = [k for k in ("credential", "credentials", "document") if p.get(k) is not None]
+        if len(given) != 1:
+            problems.append(Problem(source, location, "credential",
+                                    "give exactly one of 'credential', 'credentials' or 'document'"
+                                    + (f" (found {', '.join(given)})" if given else "")))
+        if problems:
+            raise InputError(problems)
+        key = given[0]
+        value = p[key]
+        if key == "document" and not isinstance(value, (str, bytes)):
+            raise InputError([Problem(source, location, "document", "must be the document's text")])
+        if key == "credentials" and not (isinstance(value, list) and value):
+            raise InputError([Problem(source, location, key, "must be a non-empty list of credentials")])
+        if key == "credential" and not isinstance(value, dict):
+            raise InputError([Problem(source, location, key, "must be one credential (a JSON object)")])
+        try:
+            if key == "document":
+                data = value.encode("utf-8") if isinstance(value, str) else value
+                credentials, notes = read_credential_bytes(data, source, p.get("format") or None)
+            else:
+                credentials, notes = credentials_from_data(value, source), {}
+        except InputError as exc:
+            raise InputError(relocate(exc.problems, source, location, "" if key == "document" else key)) from None
+    learner = p.get("learner")
+    if learner:  # the return names the learner; a credential that does not is completed with it
+        learner = str(learner)
+        credentials = [c if c.learner else c.model_copy(update={"learner": Learner(identifier=learner)}) for c in credentials]
+    row_as_of = as_of
+    if p.get("as_of"):
+        try:
+            row_as_of = p["as_of"] if isinstance(p["as_of"], dt.date) else dt.date.fromisoformat(str(p["as_of"]))
+        except ValueError:
+            raise InputError([Problem(source, location, "as_of", f"expected a date as YYYY-MM-DD, got {p['as_of']!r}")]) from None
+    stacked = p.get("stack") in (True, "true", "yes", "1")
+    row_purpose = p.get("purpose") or purpose
+    if stacked and not row_purpose:
+        raise InputError([Problem(source, location, "purpose", "stacking needs a purpose (the course the credentials count toward)")])
+    if stacked and len(credentials) < 2:
+        raise InputError([Problem(source, location, "stack", "stacking needs at least two credentials")])
+    return RowRequest(credentials, notes, row_purpose, p.get("programme") or programme, row_as_of, stacked)
+
+
+def choose_purpose(assessor: Assessor, credential: MicroCredential, programme: str | None) -> str | None:
+    """Without a purpose: the programme's best-ranked course (None leaves the choice to the engine)."""
+    if programme is None:
+        return None
+    catalogue = assessor.engine.catalogue
+    found = next((p for p in catalogue.programmes if p.id == programme), None)
+    if found is None:
+        raise InputError([Problem("<request>", "", "programme", f"no programme {programme!r} in the catalogue; "
+                                  f"known: {', '.join(p.id for p in catalogue.programmes)}")])
+    if not credential.learning_outcomes or not found.courses:
+        return None
+    members = set(found.courses)
+    ranked = assessor.engine.rank(credential, k=len(catalogue.courses))
+    return next((c.course_id for c in ranked if c.course_id in members), None)
+
+
+def assess_request(assessor: Assessor, req: RowRequest) -> list[Assessment]:
+    """Assess what one row (or one API request) asks for. Unknown purposes raise InputError."""
+    catalogue = assessor.engine.catalogue
+    if req.purpose is not None:
+        try:
+            catalogue.position(req.purpose)
+        except KeyError:
+            raise InputError([Problem("<request>", "", "purpose", f"no course {req.purpose!r} in the catalogue")]) from None
+    if req.stack:
+        return [assessor.assess_stack(req.credentials, req.purpose, req.as_of)]
+    out = []
+    for credential in req.credentials:
+        purpose, extra = req.purpose, []
+        if purpose is None and req.programme is not None:
+            purpose = choose_purpose(assessor, credential, req.programme)
+            if purpose is not None:
+                extra = [f"Purpose chosen by the service: {purpose}, the best-ranked course of programme {req.programme}."]
+        assessment = assessor.assess(credential, purpose, req.as_of)
+        notes = [*req.notes.get(credential.id, ()), *extra]
+        out.append(assessment.model_copy(update={"notes": notes}) if notes else assessment)
+    return out
+
+
+def _texts_by_encoder(assessor: Assessor, requests: list[RowRequest]) -> dict[Any, list[str]]:
+    groups: dict[Any, dict[str, None]] = {}
+    for req in requests:
+        for c in req.credentials:
+            if c.learning_outcomes:
+                texts = groups.setdefault(assessor.engine.encoder_for(c), {})
+                texts.update(dict.fromkeys([*c.outcome_texts, credential_summary(c)]))
+    return {enc: list(texts) for enc, texts in groups.items()}
+
+
+# ---------------------------------------------------------------- the kernel
+
+def assess_batch(
+    frame: pd.DataFrame,
+    assessor: Assessor,
+    *,
+    as_of: dt.date,
+    purpose: str | None = None,
+    programme: str | None = None,
+    source: str = "batch",
+    on_result: Callable[[RowResult], None] | None = None,
+    chunk_size: int = 64,
+    lock: ContextManager | None = None,
+    before_row: Callable[[int], None] | None = None,
+) -> list[RowResult]:
+    """Assess every row of `frame` (columns `row`, `payload`), in order.
+
+    Rows are taken `chunk_size` at a time: the chunk's unseen texts are encoded in one call
+    per model (much faster than one row at a time), then each row is assessed and handed to
+    `on_result` as soon as it is done. `as_of`, `purpose` and `programme` are defaults that a
+    row's own values override. `lock` serialises engine calls when threads share the engine.
+    A row that fails, for bad input or anything else, fails alone.
+    """
+    guard = lock if lock is not None else contextlib.nullcontext()
+    results: list[RowResult] = []
+    records = frame[["row", "payload"]].to_dict("records")
+    for start in range(0, len(records), chunk_size):
+        chunk = [BatchRow(int(r["row"]), r["payload"]) for r in records[start:start + chunk_size]]
+        parsed: list[tuple[BatchRow, RowRequest | None, list[Problem]]] = []
+        for row in chunk:
+            try:
+                parsed.append((row, parse_row(row, source, as_of, purpose, programme), []))
+            except InputError as exc:
+                parsed.append((row, None, exc.problems))
+        with guard:
+            for encoder, texts in _texts_by_encoder(assessor, [req for _, req, _ in parsed if req]).items():
+                encoder.encode(texts)  # fills the cache; each row's own encode is then a lookup
+        for row, req, problems in parsed:
+            if before_row is not None:
+                before_row(row.row)
+            result = RowResult(row.row, row.learner, problems=list(problems))
+            if req is not None:
+                try:
+                    with guard:
+                        result.assessments = assess_request(assessor, req)
+                except InputError as exc:
+                    result.problems = relocate(exc.problems, source, f"row {row.row}")
+                except Exception as exc:  # noqa: BLE001 - one row's failure must not stop the batch
+                    log.exception("batch row %s failed", row.row)
+                    result.problems = [Problem(source, f"row {row.row}", "", f"internal error ({type(exc).__name__}); "
+                                               "the row was not assessed")]
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return results
+
+
+def write_results_csv(items: Iterable[dict[str, Any]], fh, extra_columns: tuple[str, ...] = ()) -> None:
+    writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        writer.writerow({k: ("" if v is None else v) for k, v in item.items()})

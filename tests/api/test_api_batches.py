@@ -1,0 +1,125 @@
+"""Batches: submission, progress, per-row errors, results; and the CLI's `recognise batch`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+import subprocess
+import sys
+
+from sqlalchemy import func, select
+
+from apihelpers import AS_OF, FIXTURES, ROOT, credential, service_env
+
+SECRET_LEARNER = "urn:learner:BATCH-SECRET-0042"
+
+
+def jsonl_batch() -> tuple[bytes, dict[int, str]]:
+    """Seven lines (one blank): four good rows, three bad ones; returns the file and the expected errors by row."""
+    lines = [
+        json.dumps({"learner": SECRET_LEARNER, "purpose": "CS302",  # the return names the learner, the credential not
+                    "credential": {k: v for k, v in credential("mc-asu-cloud-2025").items() if k != "learner"}}),
+        '{"learner": "S-2", "credential": ',  # row 2: broken JSON
+        json.dumps({"learner": "S-3", "purpose": "NOPE", "credential": credential("mc-ou-os-2024")}),
+        json.dumps({"learner": "S-4", "document": (FIXTURES / "elm_mc_annex1.jsonld").read_text(encoding="utf-8")}),
+        "",
+        json.dumps({"learner": "S-6", "credential": {**credential("mc-um-stats-2024"), "country": "Atlantis"}}),
+        json.dumps({"learner": "S-7", "programme": "MSC-DS", "credential": credential("mc-kuleuven-dl-2025")}),
+    ]
+    return "\n".join(lines).encode(), {2: "invalid JSON", 3: "field 'purpose'", 6: "field 'credential.country'"}
+
+
+def _assessments_per_row(api, batch_id: str) -> dict[int, int]:
+    from api.models import Assessment, BatchRow
+
+    with api.resources.sessions() as session:
+        rows = session.execute(select(BatchRow.row_number, func.count(Assessment.id))
+                               .join(Assessment, Assessment.batch_row_id == BatchRow.id, isouter=True)
+                               .where(BatchRow.batch_id == batch_id).group_by(BatchRow.row_number)).all()
+    return dict(rows)
+
+
+def test_jsonl_batch_reports_bad_rows_and_finishes_the_rest(api, caplog):
+    caplog.set_level(logging.INFO)
+    data, expected_errors = jsonl_batch()
+    r = api.client.post("/batches", headers=api.h("registrar"), files={"file": ("returns.jsonl", data)},
+                        data={"as_of": AS_OF})
+    assert r.status_code == 202, r.text
+    assert r.json()["total"] == 6 and r.json()["status"] in ("queued", "running", "done")
+    done = api.wait_batch(r.json()["id"])
+    assert done["done"] == 3 and done["error"] == 3 and done["progress"] == 1.0 and done["finished_at"]
+    errors = {e["row"]: e["reason"] for e in done["errors"]}
+    assert set(errors) == set(expected_errors)
+    for row, needle in expected_errors.items():
+        assert f"row {row}" in errors[row] and needle in errors[row], errors[row]
+
+    results = api.client.get(f"/batches/{done['id']}/results", headers=api.h("analyst")).json()
+    assert results["status"] == "done"
+    by_row = {i["row"]: i for i in results["items"]}
+    assert set(by_row) == {1, 2, 3, 4, 6, 7}
+    assert by_row[1]["purpose"] == "CS302" and by_row[1]["status"] == "done" and by_row[1]["assessment_id"]
+    assert by_row[1]["learner"] == SECRET_LEARNER
+    assert by_row[7]["purpose"] in api.client.get("/catalogue/programmes/MSC-DS", headers=api.h("analyst")).json()["courses"]
+    stored = api.client.get(f"/assessments/{by_row[1]['assessment_id']}", headers=api.h("analyst")).json()
+    assert stored["batch_id"] == done["id"] and stored["assessment"]["credential"]["learner"]["identifier"] == SECRET_LEARNER
+
+    as_csv = api.client.get(f"/batches/{done['id']}/results?format=csv", headers=api.h("analyst"))
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [int(x["row"]) for x in lines] == [1, 2, 3, 4, 6, 7]
+    assert lines[1]["status"] == "error" and "invalid JSON" in lines[1]["error"]
+
+    assert _assessments_per_row(api, done["id"]) == {1: 1, 2: 0, 3: 0, 4: 1, 6: 0, 7: 1}  # each good row exactly once
+    assert SECRET_LEARNER not in caplog.text and api.resources.pseudonym(SECRET_LEARNER) in caplog.text
+
+
+def test_csv_batch_as_raw_body(api):
+    header = "id,title,learning_outcomes,workload,level,learner,purpose"
+    rows = [
+        'c1,Data Structures,"Implement linked lists, stacks and queues. | Use hash tables.",6 tín chỉ,VQF 6,S-10,CS201',
+        'c2,Broken level,"Write SQL queries.",5 ECTS,EQF 11,S-11,CS203',
+        'c3,Cloud,"Compare IaaS, PaaS and SaaS offerings.",3 US semester credit hours,EQF 6,S-12,',
+    ]
+    r = api.client.post(f"/batches?as_of={AS_OF}&purpose=CS302", content="\n".join([header, *rows]).encode(),
+                        headers={**api.h("officer"), "Content-Type": "text/csv"})
+    assert r.status_code == 202, r.text
+    done = api.wait_batch(r.json()["id"])
+    assert done["format"] == "csv" and done["total"] == 3 and done["done"] == 2
+    [error] = done["errors"]
+    assert error["row"] == 3 and "field 'level'" in error["reason"]  # the header is row 1
+    items = {i["row"]: i for i in api.client.get(f"/batches/{done['id']}/results", headers=api.h("officer")).json()["items"]}
+    assert items[2]["purpose"] == "CS201" and items[4]["purpose"] == "CS302"  # the batch default fills row 4
+
+
+def test_batch_file_problems_are_422(api):
+    r = api.client.post("/batches", headers=api.h("officer"), files={"file": ("x.csv", b"title,colour\nA,red\n")})
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert {"colour", "id"} <= fields
+    r = api.client.post("/batches", headers=api.h("officer"), files={"file": ("x.jsonl", b"\n\n")})
+    assert r.status_code == 422 and "no rows" in r.json()["detail"]
+    r = api.client.post("/batches", headers=api.h("officer"), data={"purpose": "NOPE"},
+                        files={"file": ("x.jsonl", b'{"credential": {"id": "a"}}')})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "purpose"
+    assert api.client.post("/batches", headers=api.h("analyst"), files={"file": ("x.jsonl", b"{}")}).status_code == 403
+    assert api.client.get("/batches/nope", headers=api.h("analyst")).status_code == 404
+    listed = api.client.get("/batches?limit=1", headers=api.h("analyst")).json()
+    assert listed["limit"] == 1 and len(listed["items"]) <= 1
+
+
+def test_cli_batch_uses_the_same_kernel(tmp_path):
+    data, expected_errors = jsonl_batch()
+    source = tmp_path / "returns.jsonl"
+    source.write_bytes(data)
+    out = tmp_path / "out.csv"
+    run = subprocess.run([sys.executable, "-m", "api.cli", "batch", str(source), "--out", str(out), "--as-of", AS_OF],
+                         cwd=ROOT, env=service_env("sqlite:///unused.sqlite"), capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr  # some rows failed
+    assert "6 row(s) (jsonl): 3 assessment(s), 3 row(s) failed" in run.stderr
+    assert "row/s" in run.stderr or "6/6" in run.stderr  # the progress bar
+    lines = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [int(x["row"]) for x in lines] == [1, 2, 3, 4, 6, 7]
+    assert {int(x["row"]) for x in lines if x["status"] == "error"} == set(expected_errors)
+    assert lines[0]["purpose"] == "CS302" and lines[0]["outcome"]

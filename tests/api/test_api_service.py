@@ -1,0 +1,127 @@
+"""Health, catalogue, auth, limits and problem details."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apihelpers import EXAMPLES, run_cli
+
+PROBLEM = "application/problem+json"
+
+
+def test_health_reports_model_catalogue_and_database(api):
+    r = api.client.get("/health")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["model"]["ready"] and "sentence-transformers/all-MiniLM-L6-v2" in body["model"]["loaded"]
+    assert body["catalogue"]["courses"] == 46 and body["catalogue"]["programmes"] == 2
+    assert body["database"] == {"ready": True, "dialect": api.backend, "revision": "0001"}
+
+
+def test_openapi_docs_are_served(api):
+    assert api.client.get("/docs").status_code == 200
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path in ("/health", "/catalogue/courses", "/assessments", "/assessments/{assessment_id}/decisions",
+                 "/assessments/{assessment_id}/history", "/batches", "/batches/{batch_id}/results"):
+        assert path in paths
+
+
+def test_no_key_is_401_with_problem_details(api):
+    r = api.client.get("/catalogue/courses")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith(PROBLEM)
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert r.json()["status"] == 401 and "API key" in r.json()["detail"]
+    bad = api.client.get("/catalogue/courses", headers={"X-API-Key": api.keys["officer"] + "x"})
+    assert bad.status_code == 401
+
+
+def test_wrong_role_is_403(api):
+    r = api.client.post("/assessments", json={"credential": {"id": "x"}}, headers=api.h("analyst"))
+    assert r.status_code == 403 and r.headers["content-type"].startswith(PROBLEM)
+    assert r.json()["allowed_roles"] == ["officer", "registrar", "admin"]
+    assert api.client.post("/catalogue/import", headers=api.h("officer"),
+                           files={"file": ("c.yaml", b"courses: []")}).status_code == 403
+    assert api.client.post("/assessments/nope/decisions", json={"outcome": "full", "reason": "fine"},
+                           headers=api.h("registrar")).status_code == 403
+    assert api.client.get("/catalogue", headers={"X-API-Key": api.keys["analyst"]}).status_code == 200
+
+
+def test_keys_from_the_cli_are_stored_hashed_and_can_be_revoked(api):
+    created = run_cli(["keys", "create", "--role", "analyst", "--name", "CLI analyst"], api.url)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    key_id = key.split("_")[1]
+    assert api.client.get("/catalogue", headers={"X-API-Key": key}).status_code == 200
+    from sqlalchemy import select
+
+    from api.models import ApiKey
+
+    with api.resources.sessions() as session:
+        stored = session.execute(select(ApiKey).where(ApiKey.id == key_id)).scalar_one()
+        assert key.split("_", 2)[2] not in stored.key_hash and len(stored.key_hash) == 64
+    listed = run_cli(["keys", "list"], api.url)
+    assert key_id in listed.stdout and "CLI analyst" in listed.stdout and key not in listed.stdout
+    assert run_cli(["keys", "revoke", key_id], api.url).returncode == 0
+    assert api.client.get("/catalogue", headers={"X-API-Key": key}).status_code == 401
+    assert f"{key_id}  analyst    revoked" in run_cli(["keys", "list"], api.url).stdout
+
+
+def test_catalogue_lists_are_paginated_and_searchable(api):
+    r = api.client.get("/catalogue/courses?limit=10&offset=40", headers=api.h("analyst"))
+    body = r.json()
+    assert body["total"] == 46 and len(body["items"]) == 6 and body["next"] is None
+    first = api.client.get("/catalogue/courses?limit=10", headers=api.h("analyst")).json()
+    assert first["next"] == "/catalogue/courses?limit=10&offset=10"
+    found = api.client.get("/catalogue/courses", params={"q": "cloud service models"}, headers=api.h("analyst")).json()
+    assert [c["id"] for c in found["items"]] == ["CS302"]
+    course = api.client.get("/catalogue/courses/CS302", headers=api.h("analyst")).json()
+    assert course["ects"] == 5 and course["learning_outcomes"] and course["programmes"] == ["BSC-CS"]
+    programmes = api.client.get("/catalogue/programmes", headers=api.h("analyst")).json()
+    assert {p["id"] for p in programmes["items"]} == {"BSC-CS", "MSC-DS"}
+    msc = api.client.get("/catalogue/programmes/MSC-DS", headers=api.h("analyst")).json()
+    assert "CS304" in msc["courses"]
+    in_programme = api.client.get("/catalogue/courses?programme=MSC-DS&limit=100", headers=api.h("analyst")).json()
+    assert in_programme["total"] == len(msc["courses"])
+    missing = api.client.get("/catalogue/courses/NOPE", headers=api.h("analyst"))
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith(PROBLEM)
+
+
+def test_page_size_above_the_maximum_is_422_naming_the_field(api):
+    r = api.client.get("/catalogue/courses?limit=1000", headers=api.h("analyst"))
+    assert r.status_code == 422 and r.headers["content-type"].startswith(PROBLEM)
+    assert r.json()["errors"][0]["field"] == "limit"
+    r = api.client.get("/catalogue/courses?offset=-1", headers=api.h("analyst"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "offset"
+
+
+def test_oversized_body_is_413(api):
+    big = b"x" * 1_200_000  # the test app allows 1 MB
+    r = api.client.post("/assessments", content=big, headers={**api.h("officer"), "Content-Type": "application/json"})
+    assert r.status_code == 413 and r.headers["content-type"].startswith(PROBLEM)
+    assert r.json()["status"] == 413
+
+    def chunks():  # no Content-Length: the bytes are counted as they arrive
+        for _ in range(12):
+            yield b"y" * 100_000
+
+    r = api.client.post("/batches", content=chunks(), headers={**api.h("officer"), "Content-Type": "text/csv"})
+    assert r.status_code == 413 and r.headers["content-type"].startswith(PROBLEM)
+
+
+def test_catalogue_import_is_validated_and_switches_the_engine(api):
+    bad = api.client.post("/catalogue/import", headers=api.h("admin"),
+                          files={"file": ("cat.csv", b"id,title,ects,learning_outcomes\nX1,Thing,lots,Do things\n")})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
+    assert bad.json()["errors"][0]["field"] == "ects" and "row 2" in bad.json()["errors"][0]["location"]
+    small = (EXAMPLES / "catalogue_small.csv").read_bytes()
+    r = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue_small.csv", small)})
+    assert r.status_code == 201, r.text
+    try:
+        assert api.client.get("/catalogue", headers=api.h("analyst")).json()["courses"] == r.json()["courses"]
+    finally:
+        original = Path(EXAMPLES / "catalogue.yaml").read_bytes()
+        back = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue.yaml", original)})
+        assert back.status_code == 201
+    assert api.client.get("/health").json()["catalogue"]["courses"] == 46
