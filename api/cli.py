@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from recognition_engine.cli_common import iso_date
+
 ROLES = ("officer", "registrar", "analyst", "admin")
 
 
@@ -141,15 +143,6 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-
-
 def add_parser(subparsers) -> None:
     """Register `keys`, `worker`, `batch` and `serve` on the `recognise` subcommands."""
     keys = subparsers.add_parser("keys", help="create, revoke or list API keys (stored hashed)")
@@ -181,7 +174,7 @@ def add_parser(subparsers) -> None:
     batch.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local model path")
     batch.add_argument("--purpose", help="course id for rows without one")
     batch.add_argument("--programme", help="programme for rows without a purpose (its best-ranked course)")
-    batch.add_argument("--as-of", type=_date, help="default date for rows without one (default: today)")
+    batch.add_argument("--as-of", type=iso_date, help="default date for rows without one (default: today)")
     batch.add_argument("--chunk-size", type=int, default=64, help="rows encoded together (default 64)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(func=_cmd_batch)

@@ -30,20 +30,10 @@ from .settings import Settings
 
 log = logging.getLogger("api")
 
-# Engines built in one process for the same encoder and cache share their loaded models,
-# so re-importing a catalogue (or a second app in a test) does not load torch models again.
-_ENCODER_POOL: dict[tuple[str, str], dict] = {}
-_POOL_LOCK = threading.Lock()
-
-
 def build_engine(catalogue: Catalogue, settings: Settings) -> Engine:
-    engine = Engine(catalogue, encoder=settings.encoder, cache_path=settings.embedding_cache)
-    key = (settings.encoder, str(settings.embedding_cache or ""))
-    with _POOL_LOCK:
-        # Engine has no public way to share encoders yet (see the report); its encoders dict is keyed by model.
-        if hasattr(engine, "_encoders"):
-            engine._encoders = _ENCODER_POOL.setdefault(key, engine._encoders)
-    return engine
+    """Engines in one process share their loaded models (the engine pools its encoders), so
+    re-importing a catalogue does not load the models again."""
+    return Engine(catalogue, encoder=settings.encoder, cache_path=settings.embedding_cache)
 
 
 def catalogue_record(catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
@@ -77,7 +67,7 @@ class Resources:
     engine: Engine
     assessor: Assessor
     pseudonym: Pseudonymiser
-    lock: threading.RLock = field(default_factory=threading.RLock)  # engine calls, one at a time
+    lock: threading.RLock = field(default_factory=threading.RLock)  # swapping the catalogue and its engine
     started_at: float = field(default_factory=time.time)
 
     @classmethod
@@ -104,11 +94,12 @@ class Resources:
             self.engine.index(self.engine.encoder_for(None))
 
     def model_ready(self) -> bool:
-        encoders = getattr(self.engine, "_encoders", None)
-        return bool(encoders) if encoders is not None else True
+        """Ready once the catalogue is indexed for at least one model (the model itself loads
+        on the first text that is not in the embedding cache)."""
+        return bool(self.engine.model_ids())
 
     def model_ids(self) -> list[str]:
-        return sorted(enc.model_id for enc in getattr(self.engine, "_encoders", {}).values())
+        return self.engine.model_ids()
 
     @staticmethod
     def store_catalogue(session: Session, catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:

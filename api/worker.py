@@ -176,7 +176,7 @@ class BatchWorker:
 
         try:
             assess_batch(frame, assessor, as_of=batch.as_of, purpose=batch.purpose, programme=batch.programme,
-                         source=batch.source, on_result=commit, chunk_size=len(claimed), lock=self.res.lock,
+                         source=batch.source, on_result=commit, chunk_size=len(claimed),
                          before_row=before_row)
         finally:
             with self.res.sessions() as session:  # give back what was claimed but not finished

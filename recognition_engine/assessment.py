@@ -120,19 +120,26 @@ class Assessor:
         self.reference = default_reference()
 
     def assess(self, credential: MicroCredential, purpose: str | None = None, as_of: dt.date | None = None,
-               stacked_from: list[str] | None = None) -> Assessment:
-        """Assess for the course `purpose`, or, without one, for the best of the top candidates."""
+               stacked_from: list[str] | None = None, programme: str | None = None) -> Assessment:
+        """Assess for the course `purpose`, or, without one, for the best of the top candidates
+        (within `programme` when one is given)."""
         if as_of is None:
             raise ValueError("as_of is required: pass the date the assessment speaks for")
         catalogue = self.engine.catalogue
         if purpose is not None:
             catalogue.position(purpose)  # a KeyError naming the course, before any work
+        members = self._programme_members(programme) if programme is not None and purpose is None else None
         if not credential.learning_outcomes:
             return self._without_outcomes(credential, purpose, as_of, stacked_from or [])
         aligned = self.engine.align(credential)
         profile, index, alignment = aligned
         ranked = [self.engine.candidate(credential, aligned, int(i)) for i in top_k(alignment["score"], index.course_ids, CANDIDATES)]
-        targets = [purpose] if purpose is not None else [c.course_id for c in ranked[:AUTO_PURPOSES]]
+        if purpose is not None:
+            targets = [purpose]
+        elif members is not None:
+            targets = [str(index.course_ids[members[i]]) for i in top_k(alignment["score"][members], index.course_ids[members], AUTO_PURPOSES)]
+        else:
+            targets = [c.course_id for c in ranked[:AUTO_PURPOSES]]
         results = {
             cid: self._evaluate(credential, self.engine.candidate(credential, aligned, catalogue.position(cid)),
                                 index, alignment, as_of)
@@ -151,6 +158,15 @@ class Assessor:
             ],
             versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
         )
+
+    def _programme_members(self, programme: str) -> np.ndarray:
+        """Catalogue positions of a programme's courses; KeyError naming an unknown programme."""
+        catalogue = self.engine.catalogue
+        found = next((p for p in catalogue.programmes if p.id == programme), None)
+        if found is None or not found.courses:
+            known = ", ".join(p.id for p in catalogue.programmes)
+            raise KeyError(f"no programme {programme!r} with courses in the catalogue; known: {known}")
+        return np.array([catalogue.position(c) for c in found.courses], dtype=np.int64)
 
     def assess_stack(self, credentials: list[MicroCredential], purpose: str, as_of: dt.date) -> Assessment:
         """Several credentials together toward one course: their outcomes and workloads add up."""

@@ -23,7 +23,6 @@ row number and the reason; the others go on.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
 import io
@@ -32,7 +31,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, ContextManager
+from typing import Any
 
 import pandas as pd
 
@@ -274,22 +273,6 @@ def request_from_payload(p: dict[str, Any], source: str, location: str, as_of: d
     return RowRequest(credentials, notes, row_purpose, p.get("programme") or programme, row_as_of, stacked)
 
 
-def choose_purpose(assessor: Assessor, credential: MicroCredential, programme: str | None) -> str | None:
-    """Without a purpose: the programme's best-ranked course (None leaves the choice to the engine)."""
-    if programme is None:
-        return None
-    catalogue = assessor.engine.catalogue
-    found = next((p for p in catalogue.programmes if p.id == programme), None)
-    if found is None:
-        raise InputError([Problem("<request>", "", "programme", f"no programme {programme!r} in the catalogue; "
-                                  f"known: {', '.join(p.id for p in catalogue.programmes)}")])
-    if not credential.learning_outcomes or not found.courses:
-        return None
-    members = set(found.courses)
-    ranked = assessor.engine.rank(credential, k=len(catalogue.courses))
-    return next((c.course_id for c in ranked if c.course_id in members), None)
-
-
 def assess_request(assessor: Assessor, req: RowRequest) -> list[Assessment]:
     """Assess what one row (or one API request) asks for. Unknown purposes raise InputError."""
     catalogue = assessor.engine.catalogue
@@ -300,15 +283,13 @@ def assess_request(assessor: Assessor, req: RowRequest) -> list[Assessment]:
             raise InputError([Problem("<request>", "", "purpose", f"no course {req.purpose!r} in the catalogue")]) from None
     if req.stack:
         return [assessor.assess_stack(req.credentials, req.purpose, req.as_of)]
+    if req.programme is not None and req.purpose is None and req.programme not in {p.id for p in catalogue.programmes}:
+        known = ", ".join(p.id for p in catalogue.programmes)
+        raise InputError([Problem("<request>", "", "programme", f"no programme {req.programme!r} in the catalogue; known: {known}")])
     out = []
     for credential in req.credentials:
-        purpose, extra = req.purpose, []
-        if purpose is None and req.programme is not None:
-            purpose = choose_purpose(assessor, credential, req.programme)
-            if purpose is not None:
-                extra = [f"Purpose chosen by the service: {purpose}, the best-ranked course of programme {req.programme}."]
-        assessment = assessor.assess(credential, purpose, req.as_of)
-        notes = [*req.notes.get(credential.id, ()), *extra]
+        assessment = assessor.assess(credential, req.purpose, req.as_of, programme=req.programme)
+        notes = list(req.notes.get(credential.id, ()))
         out.append(assessment.model_copy(update={"notes": notes}) if notes else assessment)
     return out
 
@@ -335,7 +316,6 @@ def assess_batch(
     source: str = "batch",
     on_result: Callable[[RowResult], None] | None = None,
     chunk_size: int = 64,
-    lock: ContextManager | None = None,
     before_row: Callable[[int], None] | None = None,
 ) -> list[RowResult]:
     """Assess every row of `frame` (columns `row`, `payload`), in order.
@@ -343,10 +323,9 @@ def assess_batch(
     Rows are taken `chunk_size` at a time: the chunk's unseen texts are encoded in one call
     per model (much faster than one row at a time), then each row is assessed and handed to
     `on_result` as soon as it is done. `as_of`, `purpose` and `programme` are defaults that a
-    row's own values override. `lock` serialises engine calls when threads share the engine.
+    row's own values override. The engine is thread-safe, so threads may share it.
     A row that fails, for bad input or anything else, fails alone.
     """
-    guard = lock if lock is not None else contextlib.nullcontext()
     results: list[RowResult] = []
     records = frame[["row", "payload"]].to_dict("records")
     for start in range(0, len(records), chunk_size):
@@ -357,17 +336,15 @@ def assess_batch(
                 parsed.append((row, parse_row(row, source, as_of, purpose, programme), []))
             except InputError as exc:
                 parsed.append((row, None, exc.problems))
-        with guard:
-            for encoder, texts in _texts_by_encoder(assessor, [req for _, req, _ in parsed if req]).items():
-                encoder.encode(texts)  # fills the cache; each row's own encode is then a lookup
+        for encoder, texts in _texts_by_encoder(assessor, [req for _, req, _ in parsed if req]).items():
+            encoder.encode(texts)  # fills the cache; each row's own encode is then a lookup
         for row, req, problems in parsed:
             if before_row is not None:
                 before_row(row.row)
             result = RowResult(row.row, row.learner, problems=list(problems))
             if req is not None:
                 try:
-                    with guard:
-                        result.assessments = assess_request(assessor, req)
+                    result.assessments = assess_request(assessor, req)
                 except InputError as exc:
                     result.problems = relocate(exc.problems, source, f"row {row.row}")
                 except Exception as exc:  # noqa: BLE001 - one row's failure must not stop the batch

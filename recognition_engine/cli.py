@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .cli_calibrate import add_parser as add_calibrate_parser
+from .cli_common import iso_date
 from .cli_evaluate import add_parser as add_evaluate_parser
 from .cli_export import ASSESS_EXPORT_FORMATS, add_export_options, emit_export
 from .cli_export import add_parser as add_export_parser
@@ -83,15 +84,6 @@ def _cmd_assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(text: str):
-    import datetime as dt
-
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
-
-
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .loaders import load_catalogue, load_credentials
 
@@ -128,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     assess.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
     assess.add_argument("--purpose", help="the course id recognition is asked for (default: the best candidates)")
     assess.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
-    assess.add_argument("--as-of", type=_date, help="the date the assessment speaks for (default: today)")
+    assess.add_argument("--as-of", type=iso_date, help="the date the assessment speaks for (default: today)")
     assess.add_argument("--format", choices=["text", "markdown", "html", "json", *ASSESS_EXPORT_FORMATS], default="text")
     add_export_options(assess)
     assess.add_argument("--input-format", help="force the input format: native, elm, openbadges, elmo, csv")

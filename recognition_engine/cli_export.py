@@ -9,17 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
+from .cli_common import iso_date
 from .errors import InputError, Problem
 
 FORMATS = ("csv", "elmo", "ctdl")
 ASSESS_EXPORT_FORMATS = ("elmo", "ctdl")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
 
 
 def _now() -> dt.datetime:
@@ -128,7 +122,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "(exit status 1); the export holds every pair that could be assessed.")
     parser.add_argument("source", type=Path, metavar="FOLDER_OR_ZIP")
     parser.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
-    parser.add_argument("--as-of", type=_date, help="the date the assessments speak for (default: today)")
+    parser.add_argument("--as-of", type=iso_date, help="the date the assessments speak for (default: today)")
     parser.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--outcomes", type=Path, help="YAML/JSON mapping from LOS identifier or URL to learning outcomes "

