@@ -37,8 +37,12 @@ serve: setup
 test-services: setup
 	url="$$(bash scripts/postgres.sh start)" && RECOGNITION_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
+# Quality and speed tables (minutes; `bench_matching.py --sizes 100,1000,10000` for the full run).
 bench: setup
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_evaluation.py
+	$(PY) benchmarks/bloom_accuracy.py
+	$(PY) benchmarks/bench_matching.py --sizes 100,1000
+	$(PY) benchmarks/bench_api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .recognition-cache
