@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from recognition_engine.cli_common import iso_date
+from recognition_engine.cli_common import iso_date, report_input_error, today
+from recognition_engine.errors import InputError
 
 ROLES = ("officer", "registrar", "analyst", "admin")
 
@@ -92,8 +93,6 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from tqdm import tqdm
 
     from recognition_engine.assessment import Assessor
@@ -113,7 +112,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         if value is not None and value not in known:
             print(f"recognise: {name} {value!r} is not in the catalogue", file=sys.stderr)
             return 2
-    as_of = args.as_of or dt.date.today()
+    as_of = args.as_of or today()
     failed = 0
     with tqdm(total=len(rows), unit="row", desc=args.input.name, file=sys.stderr, disable=args.quiet) as bar:
         def done(result) -> None:
@@ -189,15 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except Exception as exc:
-        from recognition_engine.errors import InputError
-
-        if not isinstance(exc, InputError):
-            raise
-        print(f"recognise: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
+    except InputError as exc:
+        return report_input_error(exc)
 
 
 if __name__ == "__main__":

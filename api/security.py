@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from .keys import ADMIN, ANALYST, OFFICER, REGISTRAR, ROLES, create_key, revoke_key, verify  # noqa: F401
+from .keys import ADMIN, ANALYST, OFFICER, REGISTRAR, verify
 from .problems import ApiProblem
 
 # Who may do what. Recording a decision is an officer's professional act: no other role may.

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from .cli_calibrate import add_parser as add_calibrate_parser
-from .cli_common import iso_date
+from .cli_common import iso_date, report_input_error, today
 from .cli_evaluate import add_parser as add_evaluate_parser
 from .cli_export import ASSESS_EXPORT_FORMATS, add_export_options, emit_export
 from .cli_export import add_parser as add_export_parser
@@ -30,8 +30,6 @@ def _cmd_rank(args: argparse.Namespace) -> int:
 
 def _rank(catalogue_path: Path, credentials_path: Path, k: int) -> int:
     """Ranked candidates with their outcome pairs, then the recommendation for the best one."""
-    import datetime as dt
-
     from .assessment import Assessor
     from .engine import Engine
     from .loaders import load_catalogue
@@ -42,7 +40,7 @@ def _rank(catalogue_path: Path, credentials_path: Path, k: int) -> int:
     credentials, _ = read_credential_path(credentials_path)
     engine = Engine(catalogue)
     assessor = Assessor(engine)
-    as_of = dt.date.today()  # the edge may read the clock; the rules never do
+    as_of = today()
     print(f"Catalogue {catalogue_path}: {len(catalogue.courses)} courses in {len(catalogue.programmes)} programmes")
     for credential in credentials:
         print_ranking(credential, engine.rank(credential, k))
@@ -52,8 +50,6 @@ def _rank(catalogue_path: Path, credentials_path: Path, k: int) -> int:
 
 
 def _cmd_assess(args: argparse.Namespace) -> int:
-    import datetime as dt
-
     from .assessment import Assessor
     from .engine import Engine
     from .explain import RENDERERS
@@ -68,7 +64,7 @@ def _cmd_assess(args: argparse.Namespace) -> int:
         credentials += found
         notes.update(found_notes)
     assessor = Assessor(Engine(load_catalogue(args.catalogue or _default_catalogue())), policy)
-    as_of = args.as_of or dt.date.today()  # the edge may read the clock; the rules never do
+    as_of = args.as_of or today()
     if args.stack:
         assessments = [assessor.assess_stack(credentials, args.purpose, as_of)]
     else:
@@ -149,10 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except InputError as exc:
-        print(f"recognise: {len(exc.problems)} problem(s) in the input:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 2
+        return report_input_error(exc)
 
 
 if __name__ == "__main__":

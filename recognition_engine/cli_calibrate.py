@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 from pathlib import Path
 
 import numpy as np
 
 from .calibration import fit, model_card, read_decisions
+from .cli_common import today
 from .errors import InputError, Problem
 from .matching import FEATURES
 from .paths import examples_dir, models_dir
@@ -51,7 +51,7 @@ def calibrate_files(decisions_path: Path, credentials_path: Path, catalogue_path
     profile = engine.profile(encoder)
     x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=np.float64)
     trained_on = f"{decisions_path.name} ({len(features)} credentials)"
-    calibration = fit(x, np.array(labels), np.array(groups), encoder.model_id, trained_on, dt.date.today())
+    calibration = fit(x, np.array(labels), np.array(groups), encoder.model_id, trained_on, today())
     return calibration, out or models_dir() / (profile.calibration_file or f"calibration-{_slug(encoder.model_id)}.json")
 
 

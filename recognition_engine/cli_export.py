@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .cli_common import iso_date
+from .cli_common import iso_date, today
 from .errors import InputError, Problem
 
 FORMATS = ("csv", "elmo", "ctdl")
@@ -86,7 +86,7 @@ def _cmd_transcripts(args: argparse.Namespace) -> int:
     assessments = []
     if batch.pairs:
         assessor = Assessor(Engine(catalogue), policy)
-        as_of = args.as_of or dt.date.today()  # the edge may read the clock; the rules never do
+        as_of = args.as_of or today()
         for pair in batch.pairs:
             notes = [n for c in pair.credentials for n in batch.notes.get(c.id, ())] + list(pair.notes)
             try:

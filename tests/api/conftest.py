@@ -16,7 +16,7 @@ def api(request, tmp_path_factory):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from api.security import ROLES, create_key
+    from api.keys import ROLES, create_key
     from api.settings import Settings
 
     url, drop = fresh_database(request.param, tmp_path_factory.mktemp(f"db-{request.param}"), "app")
