@@ -240,7 +240,7 @@ def run_size(n_courses: int, queries: int, k: int, seed: int, repeats: int | Non
         cold_encoded = cached.encoded
         log(f"  cold build {cold_times[-1]:.2f}s (encoder inside it {timed.seconds:.2f}s, {cached.encoded} texts encoded)")
         if not last:
-            engine._cache.close()
+            engine.close()
             del engine, cached, index
     others_build = build_load.stop()
     matrix_mb = (index.outcome_vectors.nbytes + index.course_vectors.nbytes) / 2**20
@@ -288,7 +288,7 @@ def run_size(n_courses: int, queries: int, k: int, seed: int, repeats: int | Non
     quiet = [t for t, o in zip(ms, others) if o < QUIET_CPUS]
     log(f"  rank p50 {percentile(ms, 50):.1f} ms, p95 {percentile(ms, 95):.1f} ms, max {max(ms):.1f} ms")
     cache_mb = sum(Path(f"{cache_path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{cache_path}{s}").exists()) / 2**20
-    engine2._cache.close()
+    engine2.close()
     tmp.cleanup()
 
     raw_s, cold_s = min(raw_times), min(cold_times)

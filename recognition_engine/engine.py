@@ -87,6 +87,7 @@ class Engine:
         self._cache_path = Path(cache_path) if cache_path else cache_dir() / "embeddings.sqlite"
         self._indices: dict[str, CatalogueIndex] = {}
         self._own: dict[str, CachedEncoder] = {}  # encoders passed in as instances (tests, custom models)
+        self._own_cache: EmbeddingCache | None = None  # their cache connection, this engine's alone
         self._lock = threading.RLock()  # lazy setup (encoders, indices) from several threads
         self._profiles = profiles if profiles is not None else load_profiles()
         self._catalogue_english = all(c.language in ENGLISH for c in catalogue.courses)
@@ -103,9 +104,15 @@ class Engine:
         if not isinstance(spec, str):
             with self._lock:
                 if key not in self._own:
-                    self._own[key] = CachedEncoder(spec, _cache(self._cache_path))
+                    self._own_cache = self._own_cache or EmbeddingCache(self._cache_path)
+                    self._own[key] = CachedEncoder(spec, self._own_cache)
                 return self._own[key]
         return shared_encoder(key, self._cache_path)
+
+    def close(self) -> None:
+        """Close the cache connection of encoders passed in as instances (shared ones stay open)."""
+        if self._own_cache is not None:
+            self._own_cache.close()
 
     def model_ids(self) -> list[str]:
         """The models whose catalogue index is built."""
