@@ -73,14 +73,14 @@ def unique_rows(n: int, english: list[dict]) -> list[dict]:
 
 
 def texts_of(rows: list[dict]) -> list[str]:
-    """What the engine encodes for these rows: each outcome, and one summary per credential."""
-    from recognition_engine.engine import credential_summary
+    """What the engine encodes for these rows: each outcome and each credential's title."""
+    from recognition_engine.engine import credential_texts
     from recognition_engine.loaders import credentials_from_data
 
     texts: dict[str, None] = {}
     for row in rows:
         [c] = credentials_from_data(row["credential"], "bench")
-        texts.update(dict.fromkeys([*c.outcome_texts, credential_summary(c)]))
+        texts.update(dict.fromkeys(credential_texts(c)))
     return list(texts)
 
 

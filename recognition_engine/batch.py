@@ -37,7 +37,7 @@ import pandas as pd
 
 from .assessment import Assessment, Assessor
 from .credential import Learner, MicroCredential
-from .engine import credential_summary
+from .engine import credential_texts
 from .errors import InputError, Problem
 from .formats.csv_template import COLUMNS as CREDENTIAL_COLUMNS
 from .intake import read_credential_bytes
@@ -300,7 +300,7 @@ def _texts_by_encoder(assessor: Assessor, requests: list[RowRequest]) -> dict[An
         for c in req.credentials:
             if c.learning_outcomes:
                 texts = groups.setdefault(assessor.engine.encoder_for(c), {})
-                texts.update(dict.fromkeys([*c.outcome_texts, credential_summary(c)]))
+                texts.update(dict.fromkeys(credential_texts(c)))
     return {enc: list(texts) for enc, texts in groups.items()}
 
 

@@ -15,7 +15,7 @@ from .catalogue import Catalogue
 from .credential import MicroCredential
 from .encoders import CachedEncoder, EmbeddingCache, Encoder, make_encoder
 from .encoders.base import E5, MINILM
-from .matching import FEATURES, Candidate, CatalogueIndex, ProgrammeCandidate, candidates_frame, top_k
+from .matching import FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, ProgrammeCandidate, candidates_frame, top_k
 from .paths import cache_dir, models_dir
 
 ENGLISH = {None, "en"}
@@ -138,13 +138,12 @@ class Engine:
         encoder = self.encoder_for(credential)
         profile = self.profile(encoder)
         index = self.index(encoder)
-        # Two calls, not one: in one batch every short outcome would be padded to the length of
-        # the long summary text, which measured 2-7 times slower on this CPU.
-        outcomes = encoder.encode(credential.outcome_texts)
-        summary = encoder.encode([credential_summary(credential)])[0]
+        vectors = encoder.encode(credential_texts(credential))
+        outcomes = vectors[: len(credential.outcome_texts)]
         thresholds = profile.thresholds(credential.language, index.course_languages)
-        alignment = index.align(outcomes, summary, thresholds, profile.optional_weight)
-        alignment["score"] = profile.scores(alignment)
+        with ONE_BLAS_THREAD:
+            alignment = index.align(outcomes, centroid(vectors), thresholds, profile.optional_weight)
+            alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes
         return profile, index, alignment
 
@@ -235,5 +234,20 @@ def shared_encoder(spec: str, cache_path: Path) -> CachedEncoder:
 
 
 def credential_summary(credential: MicroCredential) -> str:
-    """The whole credential as one text: title then outcomes."""
+    """The whole credential as one text: title then outcomes (for the baselines)."""
     return ". ".join([credential.title or "", *credential.outcome_texts]).strip(". ")
+
+
+def credential_texts(credential: MicroCredential) -> list[str]:
+    """What the engine encodes for a credential: its outcomes, then its title if it has one.
+
+    Every text is short, so one batch pads little. The credential as a whole is the centroid
+    of these vectors rather than the embedding of one long text: encoding that text as well
+    took 65 ms against 38 ms for this one call (p50 over 200 credentials, 2 threads)."""
+    return [*credential.outcome_texts, *([credential.title] if credential.title else [])]
+
+
+def centroid(vectors: np.ndarray) -> np.ndarray:
+    """The unit-length mean of unit vectors: the direction they share."""
+    mean = vectors.mean(axis=0)
+    return mean / max(float(np.linalg.norm(mean)), 1e-12)

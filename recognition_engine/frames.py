@@ -108,18 +108,18 @@ def _as_list(credentials: MicroCredential | Iterable[MicroCredential]) -> list[M
 
 
 def warm_cache(engine: Engine, credentials: MicroCredential | Iterable[MicroCredential]) -> int:
-    """Encode every credential's outcomes and summary in one call per model, as the batch
+    """Encode every credential's outcomes and title in one call per model, as the batch
     kernel does, so that assessing or ranking them one by one afterwards only reads the
     embedding cache (several times faster on a cold cache). Returns the number of texts.
     Results are the same with or without it."""
-    from .engine import credential_summary
+    from .engine import credential_texts
 
     groups: dict[str, tuple[Any, dict[str, None]]] = {}
     for credential in _as_list(credentials):
         if credential.learning_outcomes:
             encoder = engine.encoder_for(credential)
             texts = groups.setdefault(encoder.model_id, (encoder, {}))[1]
-            texts.update(dict.fromkeys([*credential.outcome_texts, credential_summary(credential)]))
+            texts.update(dict.fromkeys(credential_texts(credential)))
     for encoder, texts in groups.values():
         encoder.encode(list(texts))
     return sum(len(texts) for _, texts in groups.values())

@@ -91,3 +91,26 @@ def test_programmes_ranked_by_their_best_course(tmp_path, bow_encoder, test_prof
     assert {"essential_coverage", "covered_share", "text_similarity", "score"} <= set(frame.columns)
     features = engine.features(CRED)
     assert len(features) == len(COURSES) and features.loc[features.course_id == "DB1", "score"].item() == ranked[0].score
+
+
+def test_text_similarity_compares_each_course_text_with_the_credential_centroid(tmp_path, bow_encoder, test_profiles):
+    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    encoder = engine.encoder_for(CRED)
+    vectors = encoder.encode([*CRED.outcome_texts, CRED.title])
+    whole = vectors.mean(axis=0) / np.linalg.norm(vectors.mean(axis=0))
+    expected = np.round(engine.index(encoder).course_vectors.astype(np.float64) @ whole, 4)
+    np.testing.assert_allclose(engine.features(CRED)["text_similarity"], expected, atol=1e-4)
+
+
+def test_concurrent_alignments_restore_the_blas_thread_count(tmp_path, bow_encoder, test_profiles):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recognition_engine.matching import _blas_controller
+
+    before = [lib["num_threads"] for lib in _blas_controller().info()]
+    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    expected = [(c.course_id, c.score) for c in engine.rank(CRED, k=4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: [(c.course_id, c.score) for c in engine.rank(CRED, k=4)], range(40)))
+    assert all(r == expected for r in results)
+    assert [lib["num_threads"] for lib in _blas_controller().info()] == before

@@ -30,6 +30,9 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
+        # A cache: a power cut may lose the last vectors written (they are encoded again),
+        # never corrupt the file; in exchange a commit does not wait for the disk.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model_id TEXT, text_hash BLOB, vector BLOB,"
             " PRIMARY KEY (model_id, text_hash)) WITHOUT ROWID"
