@@ -244,8 +244,7 @@ def run_size(n_courses: int, queries: int, k: int, seed: int, repeats: int | Non
             del engine, cached, index
     others_build = build_load.stop()
     matrix_mb = (index.outcome_vectors.nbytes + index.course_vectors.nbytes) / 2**20
-    memo = getattr(cached, "_memory", {})
-    memo_mb = sum(v.nbytes for v in memo.values()) / 2**20
+    memo_mb = cached.memory.nbytes / 2**20
     del engine, cached, index
 
     # Second build on the unchanged catalogue: a new Engine on the same cache file.

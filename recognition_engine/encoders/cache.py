@@ -1,7 +1,7 @@
 """A persistent embedding cache keyed by (model id, text hash).
 
 An unchanged catalogue is never encoded twice, across processes: vectors live in one
-SQLite file, and the texts already seen in this process are also kept in memory.
+SQLite file, and the texts used most recently in this process are also kept in memory.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Sequence
 
@@ -63,14 +64,55 @@ class EmbeddingCache:
         self._db.close()
 
 
+class MemoryCache:
+    """The vectors used most recently in this process, at most `capacity` of them (least
+    recently used first out), so a long-running service does not keep every text it has seen."""
+
+    def __init__(self, capacity: int):
+        if capacity < 1:
+            raise ValueError(f"memory cache capacity must be at least 1, got {capacity}")
+        self.capacity = capacity
+        self._vectors: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(v.nbytes for v in self._vectors.values())
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        found = {}
+        with self._lock:
+            for key in keys:
+                vector = self._vectors.get(key)
+                if vector is not None:
+                    self._vectors.move_to_end(key)
+                    found[key] = vector
+        return found
+
+    def put_many(self, items: dict[bytes, np.ndarray]) -> None:
+        with self._lock:
+            for key, vector in items.items():
+                self._vectors[key] = vector
+                self._vectors.move_to_end(key)
+            while len(self._vectors) > self.capacity:
+                self._vectors.popitem(last=False)
+
+
+MEMORY_CAPACITY = 200_000  # vectors: 300 MB at 384 dimensions, three 10,000-course catalogues
+
+
 class CachedEncoder:
     """An Encoder that asks the cache first and encodes only unseen texts, each once."""
 
-    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None):
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache | None, memory_capacity: int = MEMORY_CAPACITY):
         self.encoder = encoder
         self.cache = cache
         self.model_id = encoder.model_id
-        self._memory: dict[bytes, np.ndarray] = {}
+        self.memory = MemoryCache(memory_capacity)
         self._model_lock = threading.Lock()  # one model call at a time: safe for every backend
         self.encoded = 0  # texts sent to the model in this process
         self.hits = 0  # texts served from the cache (memory or disk)
@@ -80,11 +122,18 @@ class CachedEncoder:
         return self.encoder.dim
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
         keys = [text_key(t) for t in texts]
-        missing = list(dict.fromkeys(k for k in keys if k not in self._memory))
+        unique = list(dict.fromkeys(keys))
+        # `found` answers this call, whatever the memory cache evicts meanwhile
+        found = self.memory.get_many(unique)
+        missing = [k for k in unique if k not in found]
         if missing and self.cache is not None:
-            self._memory.update(self.cache.get_many(self.model_id, missing))
-            missing = [k for k in missing if k not in self._memory]
+            stored = self.cache.get_many(self.model_id, missing)
+            found.update(stored)
+            self.memory.put_many(stored)
+            missing = [k for k in missing if k not in found]
         if missing:
             first_text = {}
             for key, text in zip(keys, texts):
@@ -92,11 +141,10 @@ class CachedEncoder:
             with self._model_lock:
                 vectors = self.encoder.encode([first_text[k] for k in missing])
             fresh = dict(zip(missing, vectors))
-            self._memory.update(fresh)
+            found.update(fresh)
+            self.memory.put_many(fresh)
             if self.cache is not None:
                 self.cache.put_many(self.model_id, fresh)
             self.encoded += len(missing)
         self.hits += len(keys) - len(missing)
-        if not keys:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        return np.stack([self._memory[k] for k in keys])
+        return np.stack([found[k] for k in keys])
