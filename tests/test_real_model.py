@@ -44,8 +44,9 @@ def test_vietnamese_credential_uses_the_multilingual_model(engine, sample_creden
     assert gold[vi.id] & set(top), top
 
 
-def test_ranking_does_not_depend_on_the_encoding_batch_size(sample_catalogue, sample_credentials, gold, tmp_path):
-    """Padding differs with the batch size, so vectors differ in their last bits (about 1e-7).
+def test_ranking_does_not_depend_on_batch_size_or_thread_count(sample_catalogue, sample_credentials, gold, tmp_path):
+    """Padding differs with the batch size, and summation order with the number of torch
+    threads, so vectors differ in their last bits (about 1e-7).
     The order of the candidates must not change, and scores agree far below what a decision
     reads; a rounded score may still flip in its 4th decimal, which is why each text's vector
     is computed once and then served from the cache."""
@@ -55,13 +56,21 @@ def test_ranking_does_not_depend_on_the_encoding_batch_size(sample_catalogue, sa
     english = [c for c in sample_credentials.values() if c.language == "en" and c.learning_outcomes][:4]
     wanted = set().union(*(gold[c.id] for c in english))
     courses = [c for i, c in enumerate(sample_catalogue.courses) if i < 8 or c.id in wanted]  # small: batch size 1 is slow
-    runs = []
-    for batch_size in (1, 64):
-        engine = Engine(Catalogue(courses=courses), encoder=SentenceTransformerEncoder(batch_size=batch_size),
-                        cache_path=tmp_path / f"b{batch_size}.sqlite")
-        runs.append([engine.rank(cred, k=5) for cred in english])
-    for one, many in zip(*runs):
-        assert [c.course_id for c in one] == [c.course_id for c in many]
-        for a, b in zip(one, many):
-            assert abs(a.score - b.score) <= 2e-4
-            assert all(abs(a.features[f] - b.features[f]) <= 2e-4 for f in a.features)
+    import torch
+
+    runs, threads = [], torch.get_num_threads()
+    try:
+        for batch_size, n_threads in ((64, threads), (1, threads), (64, 1)):
+            torch.set_num_threads(n_threads)
+            engine = Engine(Catalogue(courses=courses), encoder=SentenceTransformerEncoder(batch_size=batch_size),
+                            cache_path=tmp_path / f"b{batch_size}-t{n_threads}.sqlite")
+            runs.append([engine.rank(cred, k=5) for cred in english])
+    finally:
+        torch.set_num_threads(threads)
+    reference, *others = runs
+    for other in others:
+        for one, many in zip(reference, other):
+            assert [c.course_id for c in one] == [c.course_id for c in many]
+            for a, b in zip(one, many):
+                assert abs(a.score - b.score) <= 2e-4
+                assert all(abs(a.features[f] - b.features[f]) <= 2e-4 for f in a.features)
