@@ -102,10 +102,12 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from recognition_engine.policy import load_policy
 
     from recognition_engine.batch import assess_batch, batch_frame, read_batch, write_results_csv
+    from recognition_engine.cli_export import load_outcomes
 
     policy = load_policy(args.policy)
-    fmt, rows = read_batch(args.input.read_bytes(), args.input.name, args.format)
     catalogue = load_catalogue(args.catalogue or examples_dir() / "catalogue.yaml")
+    fmt, rows = read_batch(args.input.read_bytes(), args.input.name, args.format, catalogue=catalogue,
+                           outcomes=load_outcomes(args.outcomes))
     assessor = Assessor(Engine(catalogue, encoder=args.encoder), policy)
     for name, value, known in (("--purpose", args.purpose, {c.id for c in catalogue.courses}),
                                ("--programme", args.programme, {p.id for p in catalogue.programmes})):
@@ -163,11 +165,15 @@ def add_parser(subparsers) -> None:
     worker.add_argument("--exit-when-idle", action="store_true", help="stop when no row is pending or running")
     worker.set_defaults(func=_cmd_worker)
 
-    batch = subparsers.add_parser("batch", help="assess a CSV or JSON Lines file of mobility returns, with a progress bar")
-    batch.add_argument("input", type=Path, help="CSV (credential template columns + learner, purpose, programme, as_of) "
-                                                "or JSON Lines (one object per row)")
+    batch = subparsers.add_parser("batch", help="assess a CSV or JSON Lines file of mobility returns, or a zip of "
+                                  "transcripts, with a progress bar")
+    batch.add_argument("input", type=Path, help="CSV (credential template columns + learner, purpose, programme, as_of), "
+                                                "JSON Lines (one object per row), or a zip of ELMO transcripts and EWP "
+                                                "learning agreements")
     batch.add_argument("--out", type=Path, required=True, help="results CSV: one line per assessment or failed row")
-    batch.add_argument("--format", choices=["csv", "jsonl"], help="default: from the file name or content")
+    batch.add_argument("--format", choices=["csv", "jsonl", "transcripts"], help="default: from the file name or content")
+    batch.add_argument("--outcomes", type=Path, help="with a zip of transcripts: YAML/JSON mapping from LOS identifier "
+                       "or URL to learning outcomes (ELMO has no learning-outcomes element)")
     batch.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
     batch.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
     batch.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local model path")

@@ -16,6 +16,12 @@ CSV (one transcript line per row; the header is row 1): the columns of the crede
 template (examples/credentials_template.csv: id, title, learning_outcomes, workload, level, ...)
 plus `learner`, `purpose` (a course id), `programme` (a programme id) and `as_of`.
 
+A zip archive of EMREX ELMO transcripts (or EWP transcripts of records) with their EWP
+learning agreements (format `transcripts`, `recognition_engine/transcripts.py`) becomes one
+row per component to be recognised at home, with the studied components that count for it,
+numbered from 1; every file or component that cannot be assessed becomes a failed row after
+them, with the reason.
+
 Without a purpose, a row with a programme is assessed for the programme's best-ranked course,
 and a row with neither for the engine's best candidates. One bad row fails alone, with its
 row number and the reason; the others go on.
@@ -36,21 +42,24 @@ from typing import Any
 import pandas as pd
 
 from .assessment import Assessment, Assessor
+from .catalogue import Catalogue
 from .credential import Learner, MicroCredential
 from .engine import credential_texts
 from .errors import InputError, Problem
 from .formats.csv_template import COLUMNS as CREDENTIAL_COLUMNS
 from .intake import read_credential_bytes
 from .loaders import credentials_from_data
+from .transcripts import AssessmentPair, TranscriptBatch, read_archive_batch
 
 log = logging.getLogger("api.batch")
 
 ROW_COLUMNS = ["learner", "purpose", "programme", "as_of"]
 CSV_COLUMNS = [*CREDENTIAL_COLUMNS, *ROW_COLUMNS]
-JSON_KEYS = {"learner", "purpose", "programme", "as_of", "credential", "credentials", "document", "format", "stack"}
+JSON_KEYS = {"learner", "purpose", "programme", "as_of", "credential", "credentials", "document", "format", "stack", "notes"}
 RESULT_COLUMNS = ["row", "learner", "credential_id", "purpose", "outcome", "summary", "credits",
                   "alternative_course_id", "status", "error"]
-BATCH_FORMATS = ("csv", "jsonl")
+BATCH_FORMATS = ("csv", "jsonl", "transcripts")
+_ZIP_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -106,6 +115,8 @@ def _problem_text(p: Problem) -> str:
 
 def detect_batch_format(data: bytes, source: str) -> str:
     name = source.lower()
+    if data.startswith(_ZIP_MAGIC) or name.endswith(".zip"):
+        return "transcripts"
     if name.endswith((".jsonl", ".ndjson", ".json")):
         return "jsonl"
     if name.endswith(".csv"):
@@ -114,22 +125,51 @@ def detect_batch_format(data: bytes, source: str) -> str:
     return "jsonl" if head == b"{" else "csv"
 
 
-def read_batch(data: bytes, source: str, fmt: str | None = None, max_rows: int | None = None) -> tuple[str, list[BatchRow]]:
-    """Split a batch file into rows. Only whole-file problems raise (encoding, CSV header,
-    no rows, too many rows); a bad row becomes a row that fails when it is assessed."""
+def read_batch(data: bytes, source: str, fmt: str | None = None, max_rows: int | None = None, *,
+               catalogue: Catalogue | None = None, outcomes: Any = None) -> tuple[str, list[BatchRow]]:
+    """Split a batch file into rows. Only whole-file problems raise (encoding, CSV header, a
+    refused archive, no rows, too many rows); a bad row becomes a row that fails when it is
+    assessed. A zip of transcripts needs the catalogue (the learning agreements name home
+    courses) and may take `outcomes`, learning outcomes by LOS identifier or URL."""
     fmt = (fmt or detect_batch_format(data, source)).lower()
     if fmt not in BATCH_FORMATS:
-        raise InputError([Problem(source, "", "format", f"unknown batch format {fmt!r}; use csv or jsonl")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError([Problem(source, "", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-    rows = _read_jsonl(text) if fmt == "jsonl" else _read_csv(text, source)
+        raise InputError([Problem(source, "", "format", f"unknown batch format {fmt!r}; use {', '.join(BATCH_FORMATS)}")])
+    if fmt == "transcripts":
+        if catalogue is None:
+            raise ValueError("reading a zip of transcripts needs the catalogue")
+        rows = transcript_rows(read_archive_batch(data, source, catalogue, outcomes_catalogue=outcomes))
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError([Problem(source, "", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
+        rows = _read_jsonl(text) if fmt == "jsonl" else _read_csv(text, source)
     if not rows:
         raise InputError([Problem(source, "", "", "the batch file has no rows")])
     if max_rows is not None and len(rows) > max_rows:
         raise InputError([Problem(source, "", "", f"{len(rows):,} rows: a batch may have at most {max_rows:,}")])
     return fmt, rows
+
+
+def transcript_rows(batch: TranscriptBatch, with_errors: bool = True) -> list[BatchRow]:
+    """What a batch of transcripts asks to assess, as rows: one per pair (learner, purpose,
+    credentials, stack, notes), numbered from 1; then, with_errors, one failing row per error,
+    so that the results list every file and component that could not be assessed, and why."""
+    rows = [BatchRow(i, _pair_payload(pair, batch.notes)) for i, pair in enumerate(batch.pairs, start=1)]
+    if with_errors:
+        rows += [BatchRow(len(rows) + i, {"_invalid": str(p)}) for i, p in enumerate(batch.errors, start=1)]
+    return rows
+
+
+def _pair_payload(pair: AssessmentPair, notes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    learner = pair.credentials[0].learner
+    return {
+        "learner": (learner.identifier or learner.name) if learner else None,
+        "purpose": pair.purpose,
+        "credentials": [c.model_dump(mode="json", exclude_none=True) for c in pair.credentials],
+        "stack": pair.stacked,
+        "notes": [n for c in pair.credentials for n in notes.get(c.id, ())] + list(pair.notes),
+    }
 
 
 def _read_jsonl(text: str) -> list[BatchRow]:
@@ -189,6 +229,7 @@ class RowRequest:
     programme: str | None
     as_of: dt.date
     stack: bool
+    row_notes: tuple[str, ...] = ()  # for every assessment of the row (e.g. how a transcript was paired)
 
 
 def relocate(problems: list[Problem], source: str, location: str = "", prefix: str = "") -> list[Problem]:
@@ -264,13 +305,17 @@ def request_from_payload(p: dict[str, Any], source: str, location: str, as_of: d
             row_as_of = p["as_of"] if isinstance(p["as_of"], dt.date) else dt.date.fromisoformat(str(p["as_of"]))
         except ValueError:
             raise InputError([Problem(source, location, "as_of", f"expected a date as YYYY-MM-DD, got {p['as_of']!r}")]) from None
+    row_notes = p.get("notes") or []
+    if not (isinstance(row_notes, list) and all(isinstance(n, str) for n in row_notes)):
+        raise InputError([Problem(source, location, "notes", "must be a list of texts")])
     stacked = p.get("stack") in (True, "true", "yes", "1")
     row_purpose = p.get("purpose") or purpose
     if stacked and not row_purpose:
         raise InputError([Problem(source, location, "purpose", "stacking needs a purpose (the course the credentials count toward)")])
     if stacked and len(credentials) < 2:
         raise InputError([Problem(source, location, "stack", "stacking needs at least two credentials")])
-    return RowRequest(credentials, notes, row_purpose, p.get("programme") or programme, row_as_of, stacked)
+    return RowRequest(credentials, notes, row_purpose, p.get("programme") or programme, row_as_of, stacked,
+                      tuple(row_notes))
 
 
 def assess_request(assessor: Assessor, req: RowRequest) -> list[Assessment]:
@@ -281,17 +326,16 @@ def assess_request(assessor: Assessor, req: RowRequest) -> list[Assessment]:
             catalogue.position(req.purpose)
         except KeyError:
             raise InputError([Problem("<request>", "", "purpose", f"no course {req.purpose!r} in the catalogue")]) from None
+    def noted(assessment: Assessment, credentials: list[MicroCredential]) -> Assessment:
+        notes = [n for c in credentials for n in req.notes.get(c.id, ())] + list(req.row_notes)
+        return assessment.model_copy(update={"notes": notes}) if notes else assessment
+
     if req.stack:
-        return [assessor.assess_stack(req.credentials, req.purpose, req.as_of)]
+        return [noted(assessor.assess_stack(req.credentials, req.purpose, req.as_of), req.credentials)]
     if req.programme is not None and req.purpose is None and req.programme not in {p.id for p in catalogue.programmes}:
         known = ", ".join(p.id for p in catalogue.programmes)
         raise InputError([Problem("<request>", "", "programme", f"no programme {req.programme!r} in the catalogue; known: {known}")])
-    out = []
-    for credential in req.credentials:
-        assessment = assessor.assess(credential, req.purpose, req.as_of, programme=req.programme)
-        notes = list(req.notes.get(credential.id, ()))
-        out.append(assessment.model_copy(update={"notes": notes}) if notes else assessment)
-    return out
+    return [noted(assessor.assess(c, req.purpose, req.as_of, programme=req.programme), [c]) for c in req.credentials]
 
 
 def _texts_by_encoder(assessor: Assessor, requests: list[RowRequest]) -> dict[Any, list[str]]:

@@ -56,15 +56,11 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--home-url", help="web address of the home institution (ELMO issuer url)")
 
 
-def _load_outcomes(path: Path | None) -> Any:
-    if path is None:
-        return None
-    from .loaders import parse_structured
+def load_outcomes(path: Path | None) -> Any:
+    """--outcomes: the mapping from LOS identifier or URL to learning outcomes, or None."""
+    from .transcripts import read_outcomes_mapping
 
-    data = parse_structured(path.read_bytes(), path.name)
-    if not isinstance(data, dict):
-        raise InputError([Problem(path.name, "", "", "expected a mapping from LOS identifier or URL to learning outcomes")])
-    return data
+    return None if path is None else read_outcomes_mapping(path.read_bytes(), path.name)
 
 
 def _problem_lines(problems: Sequence[Problem]) -> list[str]:
@@ -73,6 +69,7 @@ def _problem_lines(problems: Sequence[Problem]) -> list[str]:
 
 def _cmd_transcripts(args: argparse.Namespace) -> int:
     from .assessment import Assessor
+    from .batch import assess_batch, batch_frame, transcript_rows
     from .engine import Engine
     from .loaders import load_catalogue
     from .paths import examples_dir
@@ -81,23 +78,15 @@ def _cmd_transcripts(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     catalogue = load_catalogue(args.catalogue or examples_dir() / "catalogue.yaml")
-    batch = read_batch(args.source, catalogue, outcomes_catalogue=_load_outcomes(args.outcomes))
+    batch = read_batch(args.source, catalogue, outcomes_catalogue=load_outcomes(args.outcomes))
     errors = list(batch.errors)
     assessments = []
-    if batch.pairs:
-        assessor = Assessor(Engine(catalogue), policy)
-        as_of = args.as_of or today()
-        for pair in batch.pairs:
-            notes = [n for c in pair.credentials for n in batch.notes.get(c.id, ())] + list(pair.notes)
-            try:
-                if pair.stacked:
-                    a = assessor.assess_stack(list(pair.credentials), pair.purpose, as_of)
-                else:
-                    a = assessor.assess(pair.credentials[0], pair.purpose, as_of)
-            except InputError as exc:
-                errors += exc.problems
-                continue
-            assessments.append(a.model_copy(update={"notes": notes}))
+    if batch.pairs:  # the batch kernel, as `recognise batch` and the service run it
+        rows = transcript_rows(batch, with_errors=False)
+        results = assess_batch(batch_frame(rows), Assessor(Engine(catalogue), policy), as_of=args.as_of or today(),
+                               source=str(args.source))
+        assessments = [a for r in results for a in r.assessments]
+        errors += [p for r in results for p in r.problems]
     if args.format != "csv" and not assessments:
         errors.append(Problem(str(args.source), "", "", f"nothing to export as {args.format}: no pair could be assessed"))
     else:

@@ -34,6 +34,7 @@ lies about the size), and archives with too many entries or too many bytes are r
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -53,6 +54,7 @@ from .formats import _xml as x
 from .formats.ewp import TranscriptCheck, check_transcript
 from .formats.result import ImportResult, LAComponent, LearningAgreement
 from .formats.safety import DEFAULT_LIMITS, Limits, local_name, parse_xml
+from .loaders import parse_structured
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,15 @@ class TranscriptBatch:
     home_schac: str | None = None  # the agreements' sending institution, when they all name the same one
 
 
+def read_outcomes_mapping(data: bytes, source: str) -> dict[str, Any]:
+    """A YAML or JSON mapping from LOS identifier or URL to learning outcomes (ELMO has no
+    learning-outcomes element, so an institution may supply them beside the transcripts)."""
+    mapping = parse_structured(data, source)
+    if not isinstance(mapping, dict):
+        raise InputError([Problem(source, "", "", "expected a mapping from LOS identifier or URL to learning outcomes")])
+    return mapping
+
+
 # --- reading a folder or an archive ---------------------------------------------------------
 
 def _too_many(source: str, count: int, limits: BatchLimits, what: str) -> InputError:
@@ -168,15 +179,23 @@ def _unsafe_name(name: str) -> str | None:
     return None
 
 
-def read_zip(path: Path, limits: BatchLimits = DEFAULT_BATCH_LIMITS) -> tuple[list[InputFile], list[Problem]]:
-    """The members of a zip archive, read in memory (nothing is written to disk)."""
-    source = path.name
-    size = path.stat().st_size
+def _check_archive_size(source: str, size: int, limits: BatchLimits) -> None:
     if size > limits.max_archive_bytes:
         raise InputError([Problem(source, "", "", f"the archive is {size:,} bytes, more than the limit of "
                                   f"{limits.max_archive_bytes:,}")])
+
+
+def read_zip(path: Path, limits: BatchLimits = DEFAULT_BATCH_LIMITS) -> tuple[list[InputFile], list[Problem]]:
+    """The members of a zip archive file, read in memory (nothing is written to disk)."""
+    _check_archive_size(path.name, path.stat().st_size, limits)
+    return read_archive(path.read_bytes(), path.name, limits)
+
+
+def read_archive(data: bytes, source: str, limits: BatchLimits = DEFAULT_BATCH_LIMITS) -> tuple[list[InputFile], list[Problem]]:
+    """The members of a zip archive given as bytes (an upload), read in memory."""
+    _check_archive_size(source, len(data), limits)
     try:
-        zf = zipfile.ZipFile(path)
+        zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise InputError([Problem(source, "", "", f"not a readable zip archive ({exc})")]) from None
     with zf:
@@ -488,7 +507,19 @@ def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEF
     Raises InputError only for the batch as a whole (not found, not a folder or zip, too many
     entries or bytes); every other problem is a row error in `errors`.
     """
-    files, errors = read_files(path, limits)
+    return assemble(*read_files(path, limits), catalogue, limits, outcomes_catalogue)
+
+
+def read_archive_batch(data: bytes, source: str, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+                       outcomes_catalogue: Any = None) -> TranscriptBatch:
+    """`read_batch` for a zip archive given as bytes (an upload to the service)."""
+    return assemble(*read_archive(data, source, limits), catalogue, limits, outcomes_catalogue)
+
+
+def assemble(files: list[InputFile], errors: list[Problem], catalogue: Catalogue,
+             limits: BatchLimits = DEFAULT_BATCH_LIMITS, outcomes_catalogue: Any = None) -> TranscriptBatch:
+    """Classify the files, pair transcripts with agreements and list what to assess."""
+    errors = list(errors)
     transcripts, agreements, problems = classify(files, limits.parse, outcomes_catalogue)
     errors += problems
     matches, problems = match_agreements(transcripts, agreements)
@@ -510,5 +541,6 @@ def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEF
 
 __all__ = [
     "BatchLimits", "DEFAULT_BATCH_LIMITS", "InputFile", "Transcript", "Agreement", "AssessmentPair", "TranscriptBatch",
-    "read_batch", "read_files", "read_folder", "read_zip", "classify", "match_agreements", "pairs_for", "resolve_course",
+    "read_batch", "read_archive_batch", "assemble", "read_files", "read_folder", "read_zip", "read_archive",
+    "read_outcomes_mapping", "classify", "match_agreements", "pairs_for", "resolve_course",
 ]

@@ -151,6 +151,16 @@ def test_one_component_to_be_recognised_takes_every_studied_component_as_a_stack
     assert pair.paired_by == "single component to be recognised"
 
 
+def test_a_stack_pair_becomes_one_stacked_row_that_keeps_every_note(tmp_path, sample_catalogue):
+    from recognition_engine.batch import parse_row, transcript_rows
+
+    result = read_batch(_la_variant(tmp_path, CS106_COMPONENT, ""), sample_catalogue)
+    (row,) = transcript_rows(result)
+    req = parse_row(row, "batch.zip", AS_OF)
+    assert req.stack and req.purpose == "CS103" and [c.id for c in req.credentials] == ["1000-111bINC", "KR502B"]
+    assert req.row_notes[-1].startswith("learning agreement c442c289") and "engagementHours 60" in " ".join(req.row_notes)
+
+
 def test_unequal_component_lists_are_not_paired_by_guess(tmp_path, sample_catalogue):
     extra = CS106_COMPONENT.replace("CS106", "CS201").replace("Linear Algebra", "Data Structures and Algorithms")
     result = read_batch(_la_variant(tmp_path, CS106_COMPONENT, CS106_COMPONENT + extra), sample_catalogue)
@@ -203,6 +213,19 @@ def test_a_zip_gives_the_same_pairs_as_the_folder(tmp_path, batch, sample_catalo
     result = read_batch(_zip(tmp_path / "batch.zip", _fixture_members()), sample_catalogue)
     assert {(p.credential_ids, p.purpose) for p in result.pairs} == {(p.credential_ids, p.purpose) for p in batch.pairs}
     assert len(result.errors) == len(batch.errors)
+
+
+def test_an_uploaded_zip_is_a_batch_of_rows_pairs_first_then_errors(tmp_path, batch, sample_catalogue):
+    from recognition_engine.batch import read_batch as read_rows
+
+    path = _zip(tmp_path / "batch.zip", _fixture_members())
+    fmt, rows = read_rows(path.read_bytes(), "batch.zip", catalogue=sample_catalogue)
+    assert fmt == "transcripts" and [r.row for r in rows] == [1, 2, 3, 4, 5]
+    assert [r.payload.get("purpose") for r in rows[:3]] == [p.purpose for p in batch.pairs]
+    assert [r.payload["_invalid"] for r in rows[3:]] == [str(p) for p in read_batch(path, sample_catalogue).errors]
+    assert read_rows(path.read_bytes(), "upload", catalogue=sample_catalogue)[0] == "transcripts"  # by content too
+    with pytest.raises(InputError, match="at most 2"):
+        read_rows(path.read_bytes(), "batch.zip", max_rows=2, catalogue=sample_catalogue)
 
 
 def test_hostile_member_names_are_refused_and_nothing_is_written(tmp_path, sample_catalogue):

@@ -1,4 +1,5 @@
-"""Batch jobs: a CSV or JSON Lines file of mobility returns, assessed row by row by the worker."""
+"""Batch jobs: a CSV or JSON Lines file of mobility returns, or a zip of ELMO transcripts with
+their EWP learning agreements, assessed row by row by the worker."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import models as m
-from recognition_engine.batch import RESULT_COLUMNS, read_batch, write_results_csv
+from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
+from recognition_engine.errors import InputError, Problem
+from recognition_engine.transcripts import read_outcomes_mapping
 from ..deps import Page, get_page, get_resources, get_session
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
@@ -27,12 +30,16 @@ log = logging.getLogger("api.batches")
 router = APIRouter(prefix="/batches", tags=["batches"])
 
 _RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
-              "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl"}
+              "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl",
+              "application/zip": "transcripts", "application/x-zip-compressed": "transcripts"}
 _MULTIPART_SCHEMA = {
     "type": "object", "required": ["file"],
     "properties": {
-        "file": {"type": "string", "format": "binary", "description": "CSV or JSON Lines of mobility returns"},
-        "format": {"type": "string", "enum": ["csv", "jsonl"]},
+        "file": {"type": "string", "format": "binary",
+                 "description": "CSV or JSON Lines of mobility returns, or a zip of ELMO transcripts and EWP learning agreements"},
+        "format": {"type": "string", "enum": list(BATCH_FORMATS)},
+        "outcomes": {"type": "string", "format": "binary", "description": "with transcripts: YAML or JSON mapping "
+                     "from LOS identifier or URL to learning outcomes (ELMO has no learning-outcomes element)"},
         "purpose": {"type": "string", "description": "default course id for rows without one"},
         "programme": {"type": "string", "description": "default programme for rows without a purpose"},
         "as_of": {"type": "string", "format": "date", "description": "default date (default: today)"},
@@ -40,15 +47,20 @@ _MULTIPART_SCHEMA = {
 }
 
 
-@router.post("", status_code=202, summary="Submit a batch (CSV or JSON Lines); returns the job id at once",
+@router.post("", status_code=202, summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
              description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
-                         "`as_of`), or as the raw body with Content-Type text/csv or application/x-ndjson (options as "
-                         "query parameters). Row format: see recognition_engine/batch.py and the README.",
+                         "`as_of`, and `outcomes` with transcripts), or as the raw body with Content-Type text/csv, "
+                         "application/x-ndjson or application/zip (options as query parameters). A zip of ELMO "
+                         "transcripts and EWP learning agreements gives one row per component to be recognised, then "
+                         "one failed row per file or component that cannot be assessed. Row format: see "
+                         "recognition_engine/batch.py and api/README.md.",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
-                 "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}}})
+                 "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}},
+                 "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
 async def create_batch(request: Request, res: Resources = Depends(get_resources), who: Principal = require(*BATCH)):
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    outcomes: tuple[bytes, str] | None = None
     options: dict[str, str] = {k: v for k, v in request.query_params.items() if k in ("format", "purpose", "programme", "as_of")}
     if ctype == "multipart/form-data":
         form = await request.form()
@@ -58,8 +70,13 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
         data, source = await upload.read(), upload.filename or "batch"
         options.update({k: v.strip() for k in ("format", "purpose", "programme", "as_of")
                         if isinstance(v := form.get(k), str) and v.strip()})
+        extra = form.get("outcomes")
+        if extra is not None and not isinstance(extra, UploadFile):
+            raise field_problem(422, "outcomes", "upload the learning outcomes as a file (YAML or JSON)")
+        if extra is not None:
+            outcomes = (await extra.read(), extra.filename or "outcomes")
     elif ctype in _RAW_TYPES:
-        data, source = await request.body(), "batch." + _RAW_TYPES[ctype]
+        data, source = await request.body(), "batch." + {"transcripts": "zip"}.get(_RAW_TYPES[ctype], _RAW_TYPES[ctype])
         options.setdefault("format", _RAW_TYPES[ctype])
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv or application/x-ndjson, "
@@ -70,8 +87,8 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
             as_of = dt.date.fromisoformat(options["as_of"])
         except ValueError:
             raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
-    if options.get("format") and options["format"] not in ("csv", "jsonl"):
-        raise field_problem(422, "format", "use csv or jsonl")
+    if options.get("format") and options["format"] not in BATCH_FORMATS:
+        raise field_problem(422, "format", f"use {', '.join(BATCH_FORMATS)}")
     purpose, programme = options.get("purpose"), options.get("programme")
     if purpose and purpose not in {c.id for c in res.catalogue.courses}:
         raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
@@ -79,7 +96,12 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
         raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
 
     def work() -> dict[str, Any]:
-        fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows)
+        mapping = read_outcomes_mapping(*outcomes) if outcomes else None
+        fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
+                               catalogue=res.catalogue, outcomes=mapping)
+        if mapping is not None and fmt != "transcripts":
+            raise InputError([Problem(outcomes[1], "", "outcomes", "learning outcomes by LOS are only read with a zip "
+                                      "of transcripts")])
         with res.sessions() as session:
             batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
                               programme=programme, as_of=as_of)

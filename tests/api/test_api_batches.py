@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import subprocess
+import zipfile
 import sys
 
 from sqlalchemy import func, select
@@ -123,3 +124,49 @@ def test_cli_batch_uses_the_same_kernel(tmp_path):
     assert [int(x["row"]) for x in lines] == [1, 2, 3, 4, 6, 7]
     assert {int(x["row"]) for x in lines if x["status"] == "error"} == set(expected_errors)
     assert lines[0]["purpose"] == "CS302" and lines[0]["outcome"]
+
+
+def transcripts_zip(extra: dict[str, bytes] | None = None) -> bytes:
+    """The ELMO/EWP fixture folder (two mobilities: three pairs, two row errors) as an upload."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for path in sorted((FIXTURES / "transcripts").iterdir()):
+            zf.writestr(f"returns/{path.name}", path.read_bytes())
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_zip_of_transcripts_batch_assesses_each_pair_and_reports_what_it_cannot(api):
+    data = transcripts_zip({"returns/readme.txt": b"not a transcript"})
+    r = api.client.post("/batches", headers=api.h("registrar"), files={"file": ("returns.zip", data)},
+                        data={"as_of": "2019-07-15"})
+    assert r.status_code == 202, r.text
+    done = api.wait_batch(r.json()["id"])
+    assert done["format"] == "transcripts" and done["total"] == 6 and done["done"] == 3 and done["error"] == 3
+    reasons = sorted(e["reason"] for e in done["errors"])
+    assert any("readme.txt" in x and "not XML" in x for x in reasons)
+    assert any("'Probability theory' is not on the transcript" in x for x in reasons)
+    assert any("'Polish for foreigners, level A1' is on the transcript but not in the learning agreement" in x for x in reasons)
+
+    items = {i["row"]: i for i in api.client.get(f"/batches/{done['id']}/results", headers=api.h("registrar")).json()["items"]}
+    assert {i["purpose"] for i in items.values() if i["status"] == "done"} == {"CS102", "CS103", "CS106"}
+    first = next(i for i in items.values() if i["purpose"] == "CS102")
+    assert first["learner"].endswith(":2018-0977")
+    stored = api.client.get(f"/assessments/{first['assessment_id']}", headers=api.h("registrar")).json()["assessment"]
+    assert stored["credential"]["learner"]["name"] == "Jan Łukasz Kowalski"
+    # how the transcript was paired with its agreement, and what ELMO cannot carry, stay with the assessment
+    assert any("to be recognised as 'Discrete Mathematics' (CS102)" in n for n in stored["notes"])
+    assert any("ELMO transcript cannot carry" in n for n in stored["notes"])
+
+
+def test_zip_as_raw_body_and_outcomes_only_with_transcripts(api):
+    r = api.client.post("/batches?as_of=2019-07-15", content=transcripts_zip(),
+                        headers={**api.h("officer"), "Content-Type": "application/zip"})
+    assert r.status_code == 202, r.text
+    assert api.wait_batch(r.json()["id"])["total"] == 5
+    r = api.client.post("/batches", headers=api.h("officer"), files={
+        "file": ("x.jsonl", b'{"credential": {"id": "a"}}'), "outcomes": ("lo.yaml", b"urn:x: [Do things.]")})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "outcomes"
+    r = api.client.post("/batches", headers=api.h("officer"), files={"file": ("bad.zip", b"PK\x03\x04 not a zip")})
+    assert r.status_code == 422 and "not a readable zip archive" in r.json()["errors"][0]["message"]
