@@ -1,4 +1,4 @@
-"""Service commands for `recognise`: keys, worker, batch, serve.
+"""Service commands for `recognise`: keys, worker, batch, decisions, serve.
 
 `add_parser(subparsers)` registers them; the engine's CLI imports this module lazily, and
 this module imports fastapi and SQLAlchemy only inside the commands, so `recognise demo`
@@ -137,6 +137,18 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_decisions(args: argparse.Namespace) -> int:
+    from .training import export_training_data
+
+    with _sessions(args)() as session:
+        done = export_training_data(session, args.out)
+    print(f"{done.rows} labelled (credential, course) pair(s), {done.positive} equivalent, from the latest decision on "
+          f"{done.assessments} assessment(s); {done.credential_count} credential(s) in {done.credentials}")
+    print(f"retrain: recognise calibrate --decisions {done.decisions} --credentials {done.credentials} "
+          "--catalogue YOUR_CATALOGUE --encoder minilm")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .__main__ import main
 
@@ -183,6 +195,11 @@ def add_parser(subparsers) -> None:
     batch.add_argument("--chunk-size", type=int, default=64, help="rows encoded together (default 64)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     batch.set_defaults(func=_cmd_batch)
+
+    decisions = subparsers.add_parser("decisions", help="export officers' decisions as training data for `recognise calibrate`")
+    decisions.add_argument("--out", type=Path, required=True, help="folder for decisions.csv and credentials/")
+    decisions.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
+    decisions.set_defaults(func=_cmd_decisions)
 
     serve = subparsers.add_parser("serve", help="serve the API (uvicorn; settings from RECOGNITION_* or .env)")
     serve.set_defaults(func=_cmd_serve)
