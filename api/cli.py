@@ -140,8 +140,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def _cmd_decisions(args: argparse.Namespace) -> int:
     from .training import export_training_data
 
+    if args.out.exists() and not args.out.is_dir():
+        print(f"recognise: --out {args.out} is a file; give a folder for decisions.csv and credentials/", file=sys.stderr)
+        return 2
     with _sessions(args)() as session:
         done = export_training_data(session, args.out)
+    if not done.assessments:
+        print("no decision recorded yet: officers record them with POST /assessments/{id}/decisions", file=sys.stderr)
+        return 1
     print(f"{done.rows} labelled (credential, course) pair(s), {done.positive} equivalent, from the latest decision on "
           f"{done.assessments} assessment(s); {done.credential_count} credential(s) in {done.credentials}")
     print(f"retrain: recognise calibrate --decisions {done.decisions} --credentials {done.credentials} "
