@@ -36,6 +36,25 @@ def build_engine(catalogue: Catalogue, settings: Settings) -> Engine:
     return Engine(catalogue, encoder=settings.encoder, cache_path=settings.embedding_cache)
 
 
+def _index(engine: Engine) -> None:
+    """Index the catalogue for the default model now, and for the other models `auto` may use
+    (multilingual-e5 for credentials not in English) in the background: built on the first
+    Vietnamese or Lao request instead, a 10,000-course catalogue would keep that request
+    waiting for about 20 minutes (e5 encodes about 50 texts a second here)."""
+    first, *others = engine.encoders()
+    engine.index(first)
+    for encoder in others:
+        threading.Thread(target=_index_quietly, args=(engine, encoder), name=f"index {encoder.model_id}", daemon=True).start()
+
+
+def _index_quietly(engine: Engine, encoder) -> None:
+    try:
+        engine.index(encoder)
+        log.info("catalogue indexed for %s", encoder.model_id)
+    except Exception:  # noqa: BLE001 - a background warm-up must not kill the server; the request will retry
+        log.exception("indexing the catalogue for %s failed; it will be retried on first use", encoder.model_id)
+
+
 def catalogue_record(catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
     import hashlib
     import json
@@ -91,7 +110,7 @@ class Resources:
     def warm_up(self) -> None:
         """Load the default model and encode the catalogue now, not on the first request."""
         with self.lock:
-            self.engine.index(self.engine.encoder_for(None))
+            _index(self.engine)
 
     def model_ready(self) -> bool:
         """Ready once the catalogue is indexed for at least one model (the model itself loads
@@ -113,7 +132,7 @@ class Resources:
     def switch(self, catalogue: Catalogue, catalogue_id: int) -> None:
         engine = build_engine(catalogue, self.settings)
         with self.lock:
-            engine.index(engine.encoder_for(None))
+            _index(engine)
             self.catalogue, self.catalogue_id = catalogue, catalogue_id
             self.engine, self.assessor = engine, Assessor(engine, self.policy)
 

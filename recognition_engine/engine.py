@@ -86,6 +86,7 @@ class Engine:
         self._encoder_spec = encoder
         self._cache_path = Path(cache_path) if cache_path else cache_dir() / "embeddings.sqlite"
         self._indices: dict[str, CatalogueIndex] = {}
+        self._building: dict[str, threading.Lock] = {}  # one per model: building one index never blocks another
         self._own: dict[str, CachedEncoder] = {}  # encoders passed in as instances (tests, custom models)
         self._own_cache: EmbeddingCache | None = None  # their cache connection, this engine's alone
         self._lock = threading.RLock()  # lazy setup (encoders, indices) from several threads
@@ -127,8 +128,23 @@ class Engine:
                 "(thresholds must be calibrated per model)"
             ) from None
 
+    def encoders(self) -> list[CachedEncoder]:
+        """Every encoder this engine may use, the one for English first: with "auto" and an
+        English catalogue, a credential in another language brings in the multilingual model."""
+        default = self.encoder_for(None)
+        if self._encoder_spec == "auto" and self._catalogue_english:
+            return [default, shared_encoder(E5, self._cache_path)]
+        return [default]
+
     def index(self, encoder: CachedEncoder) -> CatalogueIndex:
+        """The catalogue encoded with this encoder, built on first use. While one model's index
+        is being built (minutes for a large catalogue), the others stay available."""
+        built = self._indices.get(encoder.model_id)
+        if built is not None:
+            return built
         with self._lock:
+            building = self._building.setdefault(encoder.model_id, threading.Lock())
+        with building:
             if encoder.model_id not in self._indices:
                 self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder)
             return self._indices[encoder.model_id]

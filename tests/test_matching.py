@@ -114,3 +114,42 @@ def test_concurrent_alignments_restore_the_blas_thread_count(tmp_path, bow_encod
         results = list(pool.map(lambda _: [(c.course_id, c.score) for c in engine.rank(CRED, k=4)], range(40)))
     assert all(r == expected for r in results)
     assert [lib["num_threads"] for lib in _blas_controller().info()] == before
+
+
+def test_building_one_models_index_does_not_block_another(tmp_path, bow_encoder, test_profiles):
+    import threading
+
+    from recognition_engine.encoders import CachedEncoder
+
+    from conftest import BagOfWordsEncoder
+
+    release = threading.Event()
+
+    class Slow(BagOfWordsEncoder):
+        model_id = "test/slow"
+
+        def encode(self, texts):
+            assert release.wait(30), "never released"
+            return super().encode(texts)
+
+    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    fast = engine.encoder_for(CRED)
+    slow = CachedEncoder(Slow(), None)
+    builder = threading.Thread(target=engine.index, args=(slow,))
+    builder.start()
+    try:
+        assert engine.index(fast).course_ids.tolist() == [c["id"] for c in COURSES]  # not held up by the slow build
+        assert engine.model_ids() == [fast.model_id]
+    finally:
+        release.set()
+        builder.join(30)
+    assert engine.model_ids() == sorted([fast.model_id, "test/slow"])
+
+
+def test_encoders_lists_every_model_a_credential_may_bring_in(tmp_path, bow_encoder, test_profiles):
+    english = Engine(Catalogue(courses=COURSES), cache_path=tmp_path / "e.sqlite")  # "auto"; no model is loaded
+    assert [e.model_id.split("@")[0] for e in english.encoders()] == [
+        "sentence-transformers/all-MiniLM-L6-v2", "intfloat/multilingual-e5-small"]
+    vietnamese = Engine(Catalogue(courses=[{**COURSES[0], "language": "vi"}]), cache_path=tmp_path / "e.sqlite")
+    assert [e.model_id.split("@")[0] for e in vietnamese.encoders()] == ["intfloat/multilingual-e5-small"]
+    assert [e.model_id for e in make_engine(tmp_path, bow_encoder, test_profiles).encoders()] == ["test/bag-of-words"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from apihelpers import EXAMPLES, run_cli
@@ -17,6 +18,18 @@ def test_health_reports_model_catalogue_and_database(api):
     assert body["model"]["ready"] and "sentence-transformers/all-MiniLM-L6-v2" in body["model"]["loaded"]
     assert body["catalogue"]["courses"] == 46 and body["catalogue"]["programmes"] == 2
     assert body["database"] == {"ready": True, "dialect": api.backend, "revision": "0001"}
+
+
+def test_the_multilingual_index_is_built_in_the_background_at_start(api):
+    """An English catalogue under `auto`: credentials in other languages use multilingual-e5,
+    whose index the server builds after start-up, so no request waits for it."""
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        loaded = api.client.get("/health").json()["model"]["loaded"]
+        if any(m.startswith("intfloat/multilingual-e5-small") for m in loaded):
+            break
+        time.sleep(0.2)
+    assert len(loaded) == 2 and "sentence-transformers/all-MiniLM-L6-v2" in loaded, loaded
 
 
 def test_openapi_docs_are_served(api):
