@@ -121,11 +121,9 @@ def test_building_one_models_index_does_not_block_another(tmp_path, bow_encoder,
 
     from recognition_engine.encoders import CachedEncoder
 
-    from conftest import BagOfWordsEncoder
-
     release = threading.Event()
 
-    class Slow(BagOfWordsEncoder):
+    class Slow(type(bow_encoder)):
         model_id = "test/slow"
 
         def encode(self, texts):

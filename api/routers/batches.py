@@ -76,10 +76,11 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
         if extra is not None:
             outcomes = (await extra.read(), extra.filename or "outcomes")
     elif ctype in _RAW_TYPES:
-        data, source = await request.body(), "batch." + {"transcripts": "zip"}.get(_RAW_TYPES[ctype], _RAW_TYPES[ctype])
-        options.setdefault("format", _RAW_TYPES[ctype])
+        raw_format = _RAW_TYPES[ctype]
+        data, source = await request.body(), f"batch.{'zip' if raw_format == 'transcripts' else raw_format}"
+        options.setdefault("format", raw_format)
     else:
-        raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv or application/x-ndjson, "
+        raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
     as_of = dt.date.today()
     if options.get("as_of"):
