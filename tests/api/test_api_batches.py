@@ -7,9 +7,10 @@ import io
 import json
 import logging
 import subprocess
-import zipfile
 import sys
+import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from apihelpers import AS_OF, FIXTURES, ROOT, credential, service_env
@@ -110,20 +111,39 @@ def test_batch_file_problems_are_422(api):
     assert listed["limit"] == 1 and len(listed["items"]) <= 1
 
 
-def test_cli_batch_uses_the_same_kernel(tmp_path):
-    data, expected_errors = jsonl_batch()
+@pytest.fixture(scope="module")
+def cli_run(tmp_path_factory):
+    """`recognise batch` on the JSON Lines batch: (the process, its results CSV lines)."""
+    tmp_path = tmp_path_factory.mktemp("cli-batch")
     source = tmp_path / "returns.jsonl"
-    source.write_bytes(data)
+    source.write_bytes(jsonl_batch()[0])
     out = tmp_path / "out.csv"
     run = subprocess.run([sys.executable, "-m", "api.cli", "batch", str(source), "--out", str(out), "--as-of", AS_OF],
                          cwd=ROOT, env=service_env("sqlite:///unused.sqlite"), capture_output=True, text=True, timeout=300)
+    return run, list(csv.DictReader(out.open(encoding="utf-8"))) if out.exists() else []
+
+
+def test_cli_batch_uses_the_same_kernel(cli_run):
+    _, expected_errors = jsonl_batch()
+    run, lines = cli_run
     assert run.returncode == 1, run.stderr  # some rows failed
     assert "6 row(s) (jsonl): 3 assessment(s), 3 row(s) failed" in run.stderr
     assert "row/s" in run.stderr or "6/6" in run.stderr  # the progress bar
-    lines = list(csv.DictReader(out.open(encoding="utf-8")))
     assert [int(x["row"]) for x in lines] == [1, 2, 3, 4, 6, 7]
     assert {int(x["row"]) for x in lines if x["status"] == "error"} == set(expected_errors)
     assert lines[0]["purpose"] == "CS302" and lines[0]["outcome"]
+
+
+def test_service_worker_and_cli_give_identical_results(api, cli_run):
+    """The same rows through the service (worker, 4 rows a claim, payloads through the
+    database) and through `recognise batch` (64 rows a chunk, in process)."""
+    r = api.client.post("/batches", headers=api.h("registrar"), files={"file": ("returns.jsonl", jsonl_batch()[0])},
+                        data={"as_of": AS_OF})
+    done = api.wait_batch(r.json()["id"])
+    served = api.client.get(f"/batches/{done['id']}/results?format=csv", headers=api.h("registrar")).text
+    keys = ("row", "learner", "credential_id", "purpose", "outcome", "summary", "credits", "alternative_course_id",
+            "status", "error")
+    assert [[x[k] for k in keys] for x in csv.DictReader(io.StringIO(served))] == [[x[k] for k in keys] for x in cli_run[1]]
 
 
 def transcripts_zip(extra: dict[str, bytes] | None = None) -> bytes:
