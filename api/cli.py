@@ -11,8 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from recognition_engine.cli_common import iso_date, report_input_error, today
-from recognition_engine.errors import InputError
+from recognition_engine.cli_common import iso_date, read_input, run_command, today
 
 ROLES = ("officer", "registrar", "analyst", "admin")
 
@@ -106,7 +105,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     policy = load_policy(args.policy)
     catalogue = load_catalogue(args.catalogue or examples_dir() / "catalogue.yaml")
-    fmt, rows = read_batch(args.input.read_bytes(), args.input.name, args.format, catalogue=catalogue,
+    fmt, rows = read_batch(read_input(args.input), args.input.name, args.format, catalogue=catalogue,
                            outcomes=load_outcomes(args.outcomes))
     assessor = Assessor(Engine(catalogue, encoder=args.encoder), policy)
     for name, value, known in (("--purpose", args.purpose, {c.id for c in catalogue.courses}),
@@ -214,11 +213,7 @@ def add_parser(subparsers) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="recognise", description=__doc__)
     add_parser(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as exc:
-        return report_input_error(exc)
+    return run_command(parser.parse_args(argv))
 
 
 if __name__ == "__main__":

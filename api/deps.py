@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, TypeVar
 
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from recognition_engine.assessment import Assessor
 
-from .problems import field_problem
+from .problems import ApiProblem, field_problem
 from .resources import Resources
 
 
@@ -43,3 +43,15 @@ def get_page(limit: int = Query(50, ge=1, description="items per page (at most t
     if limit > res.settings.page_size_max:
         raise field_problem(422, "limit", f"at most {res.settings.page_size_max} items per page")
     return Page(limit, offset)
+
+
+Row = TypeVar("Row")
+
+
+def get_or_404(session: Session, model: type[Row], key: str, what: str) -> Row:
+    """The stored row with this key, or a 404 problem naming what was asked for."""
+    row = session.get(model, key)
+    if row is None:
+        raise ApiProblem(404, f"no {what} {key!r}")
+    return row
+

@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 from .cli_calibrate import add_parser as add_calibrate_parser
-from .cli_common import iso_date, report_input_error, today
+from .cli_common import iso_date, run_command, today
 from .cli_evaluate import add_parser as add_evaluate_parser
 from .cli_export import ASSESS_EXPORT_FORMATS, add_export_options, emit_export
 from .cli_export import add_parser as add_export_parser
-from .errors import InputError
 from .paths import examples_dir
 
 
@@ -141,11 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.func(args)
-    except InputError as exc:
-        return report_input_error(exc)
+    return run_command(build_parser().parse_args(argv))
 
 
 if __name__ == "__main__":

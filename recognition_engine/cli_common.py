@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, Problem
 
 
 def iso_date(text: str) -> dt.date:
@@ -28,3 +29,21 @@ def report_input_error(exc: InputError) -> int:
     for problem in exc.problems:
         print(f"  {problem}", file=sys.stderr)
     return 2
+
+
+def run_command(args) -> int:
+    """Run a parsed `recognise` subcommand; bad input prints its problems and exits 2."""
+    try:
+        return args.func(args)
+    except InputError as exc:
+        return report_input_error(exc)
+
+
+def read_input(path: Path) -> bytes:
+    """A file named on the command line; a missing or unreadable one is an input problem."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        why = "file not found" if not path.exists() else f"cannot be read ({exc.strerror})"
+        raise InputError([Problem(str(path), "", "", why)]) from None
+

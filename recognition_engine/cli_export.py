@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from .cli_common import iso_date, today
+from .cli_common import iso_date, read_input, today
 from .errors import InputError, Problem
 
 FORMATS = ("csv", "elmo", "ctdl")
@@ -60,7 +60,7 @@ def load_outcomes(path: Path | None) -> Any:
     """--outcomes: the mapping from LOS identifier or URL to learning outcomes, or None."""
     from .transcripts import read_outcomes_mapping
 
-    return None if path is None else read_outcomes_mapping(path.read_bytes(), path.name)
+    return None if path is None else read_outcomes_mapping(read_input(path), path.name)
 
 
 def _problem_lines(problems: Sequence[Problem]) -> list[str]:

@@ -24,7 +24,7 @@ from recognition_engine.rules import Outcome
 
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
-from ..deps import Page, get_page, get_resources, get_session
+from ..deps import Page, get_or_404, get_page, get_resources, get_session
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
@@ -152,10 +152,7 @@ def list_assessments(outcome: Outcome | None = None, credential_id: str | None =
 
 
 def _get(session: Session, assessment_id: str) -> m.Assessment:
-    record = session.get(m.Assessment, assessment_id)
-    if record is None:
-        raise ApiProblem(404, f"no assessment {assessment_id!r}")
-    return record
+    return get_or_404(session, m.Assessment, assessment_id, "assessment")
 
 
 @router.get("/{assessment_id}", summary="A stored assessment, its latest decision and its precedents")

@@ -20,7 +20,7 @@ from .. import models as m
 from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
-from ..deps import Page, get_page, get_resources, get_session
+from ..deps import Page, get_or_404, get_page, get_resources, get_session
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import BATCH, READ, Principal, require
@@ -125,10 +125,7 @@ def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_
 
 
 def _get(session: Session, batch_id: str) -> m.Batch:
-    batch = session.get(m.Batch, batch_id)
-    if batch is None:
-        raise ApiProblem(404, f"no batch {batch_id!r}")
-    return batch
+    return get_or_404(session, m.Batch, batch_id, "batch")
 
 
 @router.get("/{batch_id}", summary="Progress, and every failed row with its row number and reason")

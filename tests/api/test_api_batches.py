@@ -190,3 +190,14 @@ def test_zip_as_raw_body_and_outcomes_only_with_transcripts(api):
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "outcomes"
     r = api.client.post("/batches", headers=api.h("officer"), files={"file": ("bad.zip", b"PK\x03\x04 not a zip")})
     assert r.status_code == 422 and "not a readable zip archive" in r.json()["errors"][0]["message"]
+
+
+def test_cli_batch_names_a_missing_input_instead_of_a_traceback(tmp_path, capsys):
+    from api.cli import main
+
+    assert main(["batch", str(tmp_path / "returns.jsonl"), "--out", str(tmp_path / "out.csv")]) == 2
+    assert f"{tmp_path / 'returns.jsonl'}: file not found" in capsys.readouterr().err
+    source = tmp_path / "returns.zip"
+    source.write_bytes(transcripts_zip())
+    assert main(["batch", str(source), "--outcomes", str(tmp_path / "lo.yaml"), "--out", str(tmp_path / "out.csv")]) == 2
+    assert "lo.yaml: file not found" in capsys.readouterr().err
