@@ -56,6 +56,13 @@ class CandidateSummary(BaseModel):
     score_name: str
     covered_share: float
     outcome: Outcome | None = None  # when the candidate was assessed too
+    # each ranking feature's share of the score's log-odds ("baseline": the intercept)
+    contributions: dict[str, float] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, c: Candidate, outcome: Outcome | None = None) -> "CandidateSummary":
+        return cls(course_id=c.course_id, title=c.title, ects=c.ects, score=c.score, score_name=c.score_name,
+                   covered_share=c.features["covered_share"], outcome=outcome, contributions=c.contributions)
 
 
 class Recommendation(BaseModel):
@@ -136,10 +143,14 @@ class Assessor:
         ranked = [self.engine.candidate(credential, aligned, int(i)) for i in top_k(alignment["score"], index.course_ids, CANDIDATES)]
         if purpose is not None:
             targets = [purpose]
-        elif members is not None:
-            targets = [str(index.course_ids[members[i]]) for i in top_k(alignment["score"][members], index.course_ids[members], AUTO_PURPOSES)]
         else:
-            targets = [c.course_id for c in ranked[:AUTO_PURPOSES]]
+            pool = ranked if members is None else [
+                self.engine.candidate(credential, aligned, int(members[i]))
+                for i in top_k(alignment["score"][members], index.course_ids[members], AUTO_PURPOSES)]
+            # Only a course the credential is clearly about can be chosen as its purpose.
+            targets = [c.course_id for c in pool[:AUTO_PURPOSES] if c.clear]
+            if not targets:
+                return self._abstain(credential, ranked, as_of, stacked_from or [], profile)
         results = {
             cid: self._evaluate(credential, self.engine.candidate(credential, aligned, catalogue.position(cid)),
                                 index, alignment, as_of)
@@ -151,11 +162,7 @@ class Assessor:
         return Assessment(
             credential=credential, stacked_from=stacked_from or [], purpose=self._purpose(chosen, purpose is not None),
             as_of=as_of, outcome=outcome, recommendation=recommendation, findings=findings,
-            candidates=[
-                CandidateSummary(course_id=c.course_id, title=c.title, ects=c.ects, score=c.score, score_name=c.score_name,
-                                 covered_share=c.features["covered_share"], outcome=results[c.course_id][1])
-                for c in ranked
-            ],
+            candidates=[CandidateSummary.of(c, results[c.course_id][1]) for c in ranked],
             versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
         )
 
@@ -177,7 +184,7 @@ class Assessor:
         course = self.engine.catalogue.courses[position]
         ctx = Context(
             credential=credential, course=course, course_level=self._course_level(course), candidate=candidate,
-            similarities=index.course_similarities(position, alignment["incoming"]), threshold=float(alignment["threshold"][position]),
+            similarities=index.course_probabilities(position, alignment["incoming"], alignment), threshold=index.pairs.covered,
             as_of=as_of, reference=self.reference,
         )
         findings = [rule.evaluate(ctx) for rule in self.policy.rules]
@@ -242,6 +249,23 @@ class Assessor:
                                   summary=f"Recognise as {course.id} {course.title} once bridged by: {'; '.join(conditions)}.")
         return Recommendation(outcome=outcome, **common,
                               summary=f"Refuse recognition as {course.id} {course.title}: a substantial difference no other form of recognition can bridge.")
+
+    def _abstain(self, credential, ranked: list[Candidate], as_of, stacked_from, profile) -> Assessment:
+        """No course is clearly what the credential is about: rather than recommend the best of
+        bad candidates, ask the officer which course it should count for."""
+        closest = ", ".join(f"{c.course_id} {c.title}" for c in ranked[:3])
+        recommendation = Recommendation(
+            outcome=Outcome.insufficient_information,
+            summary=f"No course of the catalogue clearly corresponds to this credential (closest: {closest}): "
+                    "name the course it should count for.",
+            ask_for=["purpose: the home course this credential should count for (no course clearly corresponds)"],
+        )
+        return Assessment(
+            credential=credential, stacked_from=stacked_from, purpose=None, as_of=as_of,
+            outcome=Outcome.insufficient_information, recommendation=recommendation, findings=[],
+            candidates=[CandidateSummary.of(c) for c in ranked],
+            versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
+        )
 
     def _without_outcomes(self, credential, purpose, as_of, stacked_from) -> Assessment:
         """No outcomes, nothing to match: ask for them (and for whatever else is missing)."""

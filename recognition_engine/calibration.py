@@ -23,6 +23,7 @@ from .matching import DECIMALS, FEATURES
 POSITIVE = {"full", "partial", "recognised", "recognized", "equivalent", "yes", "accepted", "1", "true"}
 NEGATIVE = {"refused", "rejected", "alternative", "conditional", "not_equivalent", "no", "0", "false"}
 DECISION_COLUMNS = ("credential", "course_id", "decision")
+ABSTAIN_QUANTILE = 0.05
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,22 @@ class Calibration:
     n_positive: int
     n_negative: int
     metrics: dict[str, float] = field(default_factory=dict)
+    # Below this probability for the best course, no course is clearly what the credential
+    # is about: the engine abstains and asks for the purpose.
+    abstain_below: float = 0.0
 
     def probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
         """P(equivalent) for each row of the given feature columns, rounded to 4 decimals."""
         x = np.column_stack([columns[f] for f in self.features]).astype(np.float64)
         z = ((x - self.mean) / self.scale) @ np.asarray(self.coef) + self.intercept
         return np.round(1.0 / (1.0 + np.exp(-z)), DECIMALS)
+
+    def contributions(self, row: dict[str, float]) -> dict[str, float]:
+        """Each feature's term in the log-odds of one row, and the intercept as "baseline"
+        (a match-weight waterfall: the terms add up to the logit of the probability)."""
+        terms = {f: round((row[f] - m) / s * c, DECIMALS)
+                 for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef)}
+        return {"baseline": round(self.intercept, DECIMALS), **terms}
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
@@ -83,7 +94,8 @@ def read_decisions(path: Path) -> list[Decision]:
     return out
 
 
-def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date) -> Calibration:
+def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date,
+        features: list[str] | None = None, c: float = 1.0) -> Calibration:
     """Fit a logistic regression; report cross-validated metrics with folds grouped by credential,
     so no credential is both trained on and scored."""
     from sklearn.linear_model import LogisticRegression
@@ -94,25 +106,28 @@ def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
     metrics: dict[str, float] = {}
+    abstain_below = 0.0
     n_groups = len(set(groups.tolist()))
     if n_groups >= 3:
         predicted = np.zeros(len(y))
         for train, test in GroupKFold(n_splits=min(5, n_groups)).split(z, y, groups):
             if len(set(y[train].tolist())) < 2:
                 continue
-            predicted[test] = LogisticRegression().fit(z[train], y[train]).predict_proba(z[test])[:, 1]
+            predicted[test] = LogisticRegression(C=c).fit(z[train], y[train]).predict_proba(z[test])[:, 1]
         metrics = {
             "cv_roc_auc": round(float(roc_auc_score(y, predicted)), 4),
             "cv_brier": round(float(brier_score_loss(y, predicted)), 4),
             "cv_log_loss": round(float(log_loss(y, predicted, labels=[0, 1])), 4),
             "cv_folds": float(min(5, n_groups)),
         }
-    model = LogisticRegression().fit(z, y)
+        # By default abstain below what 95% of the equivalent pairs scored out of fold.
+        abstain_below = round(float(np.quantile(predicted[y == 1], ABSTAIN_QUANTILE)), DECIMALS)
+    model = LogisticRegression(C=c).fit(z, y)
     return Calibration(
-        model_id=model_id, features=list(FEATURES), mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
+        model_id=model_id, features=list(features or FEATURES), mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
         coef=model.coef_[0].round(6).tolist(), intercept=round(float(model.intercept_[0]), 6),
         trained_on=trained_on, trained=today.isoformat(), n_positive=int(y.sum()), n_negative=int(len(y) - y.sum()),
-        metrics=metrics,
+        metrics=metrics, abstain_below=abstain_below,
     )
 
 
@@ -127,6 +142,8 @@ def model_card(cal: Calibration) -> str:
   course (`full` or `partial` recognition). It ranks candidates; it does not decide.
 - **Model**: logistic regression on standardised features (scikit-learn), trained {cal.trained}.
 - **Training data**: {cal.trained_on}; {cal.n_positive} positive and {cal.n_negative} negative decisions.
+- **Abstention**: below a probability of {cal.abstain_below:g} for the best course, the engine
+  says that no course is clearly what the credential is about and asks for the purpose.
 - **Embedding model**: `{cal.model_id}`. Features depend on the embedding model: never use
   this calibration with another one.
 - **Retrain** on your own decisions: `recognise calibrate --decisions decisions.csv --credentials DIR`.

@@ -15,7 +15,9 @@ from .catalogue import Catalogue
 from .credential import MicroCredential
 from .encoders import CachedEncoder, EmbeddingCache, Encoder, make_encoder
 from .encoders.base import E5, MINILM
-from .matching import FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, ProgrammeCandidate, candidates_frame, top_k
+from .language import dominant_language, detect_language
+from .matching import (FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, PairModel, ProgrammeCandidate,
+                       candidates_frame, top_k)
 from .paths import cache_dir, models_dir
 
 ENGLISH = {None, "en"}
@@ -23,27 +25,22 @@ ENGLISH = {None, "en"}
 
 @dataclass(frozen=True)
 class ModelProfile:
-    """Per-model matching parameters: cosine scales differ between models, so a
-    threshold is only valid for the model it was set for."""
+    """Per-model matching parameters: cosine scales differ between models, so a pair model,
+    a ranking calibration or a threshold is only valid for the model it was fitted for."""
 
     model_id: str
-    outcome_match_threshold: float
+    pairs: PairModel
     optional_weight: float
     source: str
-    # Cosines between languages run lower than within one (multilingual models):
-    # the covering threshold when the credential's language differs from the course's.
-    cross_lingual_threshold: float | None = None
-    calibration: Calibration | None = None  # without one, candidates are ranked by essential coverage
+    calibration: Calibration | None = None  # without one, candidates are ranked by incoming coverage
     calibration_file: str | None = None  # relative to the models folder
-
-    def thresholds(self, credential_language: str | None, course_languages: np.ndarray) -> np.ndarray:
-        """The covering threshold for each course, by whether its language is the credential's."""
-        cross = self.cross_lingual_threshold if self.cross_lingual_threshold is not None else self.outcome_match_threshold
-        return np.where(course_languages == (credential_language or "en"), self.outcome_match_threshold, cross)
+    # Below this ranking probability no course is clearly what the credential is about:
+    # the engine abstains and asks the officer for the purpose.
+    abstain_below: float = 0.0
 
     def scores(self, alignment: dict[str, np.ndarray]) -> np.ndarray:
         if self.calibration is None:
-            return alignment["essential_coverage"]
+            return alignment["incoming_coverage"]
         return self.calibration.probability(alignment)
 
     @property
@@ -59,10 +56,14 @@ def load_profiles(path: Path | None = None) -> dict[str, ModelProfile]:
         calibration = Calibration.load(path.parent / p["calibration"]) if p.get("calibration") else None
         if calibration is not None and calibration.model_id != model_id:
             raise ValueError(f"{path}: {p['calibration']} was fitted for {calibration.model_id!r}, not {model_id!r}")
-        cross = p.get("cross_lingual_threshold")
+        pairs = PairModel.load(path.parent / p["pairs"])
+        if pairs.model_id != model_id:
+            raise ValueError(f"{path}: {p['pairs']} was fitted for {pairs.model_id!r}, not {model_id!r}")
         profiles[model_id] = ModelProfile(
-            model_id, float(p["outcome_match_threshold"]), float(p["optional_weight"]), str(p["source"]),
-            None if cross is None else float(cross), calibration, p.get("calibration"),
+            model_id=model_id, pairs=pairs,
+            optional_weight=float(p["optional_weight"]), source=str(p["source"]),
+            calibration=calibration, calibration_file=p.get("calibration"),
+            abstain_below=calibration.abstain_below if calibration else 0.0,
         )
     return profiles
 
@@ -98,7 +99,7 @@ class Engine:
         if not isinstance(spec, str):
             key = spec.model_id
         elif spec == "auto":
-            english = self._catalogue_english and (credential is None or credential.language in ENGLISH)
+            english = self._catalogue_english and (credential is None or text_language(credential) in ENGLISH)
             key = MINILM if english else E5
         else:
             key = spec
@@ -146,7 +147,7 @@ class Engine:
             building = self._building.setdefault(encoder.model_id, threading.Lock())
         with building:
             if encoder.model_id not in self._indices:
-                self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder)
+                self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder, self.profile(encoder).pairs)
             return self._indices[encoder.model_id]
 
     def align(self, credential: MicroCredential) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
@@ -154,11 +155,13 @@ class Engine:
         encoder = self.encoder_for(credential)
         profile = self.profile(encoder)
         index = self.index(encoder)
+        texts = credential.outcome_texts
         vectors = encoder.encode(credential_texts(credential))
-        outcomes = vectors[: len(credential.outcome_texts)]
-        thresholds = profile.thresholds(credential.language, index.course_languages)
+        outcomes, whole = vectors[: len(texts)], vectors[len(texts)]
+        title = vectors[len(texts) + 1] if credential.title else whole
         with ONE_BLAS_THREAD:
-            alignment = index.align(outcomes, centroid(vectors), thresholds, profile.optional_weight)
+            alignment = index.align(outcomes, outcome_languages(credential), whole, title,
+                                    credential_summary(credential), profile.optional_weight)
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes
         return profile, index, alignment
@@ -203,12 +206,20 @@ class Engine:
         """The candidate for one course (by catalogue position) from an `align` result."""
         profile, index, alignment = aligned
         course = self.catalogue.courses[course_index]
+        score = float(alignment["score"][course_index])
+        features = {f: float(alignment[f][course_index]) for f in FEATURES}
         return Candidate(
             course_id=course.id, title=course.title, ects=course.ects,
-            score=float(alignment["score"][course_index]), score_name=profile.score_name,
-            features={f: float(alignment[f][course_index]) for f in FEATURES},
+            score=score, score_name=profile.score_name, features=features,
             matches=index.matches_for(course_index, alignment, credential.outcome_texts),
+            contributions=profile.calibration.contributions(features) if profile.calibration else {},
+            clear=score >= profile.abstain_below,
         )
+
+    def abstains(self, credential: MicroCredential) -> bool:
+        """True when no course of the catalogue is clearly what the credential is about."""
+        ranked = self.rank(credential, k=1)
+        return not ranked or not ranked[0].clear
 
     def _programmes(self, profile, index, alignment, k) -> list[ProgrammeCandidate]:
         position = {cid: i for i, cid in enumerate(index.course_ids)}
@@ -250,20 +261,23 @@ def shared_encoder(spec: str, cache_path: Path) -> CachedEncoder:
 
 
 def credential_summary(credential: MicroCredential) -> str:
-    """The whole credential as one text: title then outcomes (for the baselines)."""
+    """The whole credential as one text: title then outcomes."""
     return ". ".join([credential.title or "", *credential.outcome_texts]).strip(". ")
 
 
 def credential_texts(credential: MicroCredential) -> list[str]:
-    """What the engine encodes for a credential: its outcomes, then its title if it has one.
-
-    Every text is short, so one batch pads little. The credential as a whole is the centroid
-    of these vectors rather than the embedding of one long text: encoding that text as well
-    took 65 ms against 38 ms for this one call (p50 over 200 credentials, 2 threads)."""
-    return [*credential.outcome_texts, *([credential.title] if credential.title else [])]
+    """What the engine encodes for a credential, in one call: its outcomes, its whole text
+    (compared with each course's whole text), then its title if it has one."""
+    return [*credential.outcome_texts, credential_summary(credential), *([credential.title] if credential.title else [])]
 
 
-def centroid(vectors: np.ndarray) -> np.ndarray:
-    """The unit-length mean of unit vectors: the direction they share."""
-    mean = vectors.mean(axis=0)
-    return mean / max(float(np.linalg.norm(mean)), 1e-12)
+def text_language(credential: MicroCredential) -> str | None:
+    """The language the credential's outcomes are written in (read from the text); the
+    declared language of instruction when the text cannot tell."""
+    return dominant_language([*credential.outcome_texts, credential.title or ""]) or credential.language
+
+
+def outcome_languages(credential: MicroCredential) -> np.ndarray:
+    """Each outcome's language, read from its text; the credential's when a line is too short."""
+    default = text_language(credential) or "en"
+    return np.array([detect_language(t) or default for t in credential.outcome_texts])

@@ -47,13 +47,15 @@ CANDIDATE_COLUMNS = [
 # Every catalogue course for each credential, in catalogue order: the alignment features and
 # the score the ranking uses, and the model that produced them (per credential language).
 FEATURE_COLUMNS = ["credential_id", "course_id", *FEATURES, "score", "score_name", "model"]
-# One (incoming outcome, local outcome) pair: the cosine, the course's covering threshold
-# (it depends on the model and on whether the languages differ), `covered` = similarity >=
-# threshold, and `best_match` = this incoming outcome is the one that covers the local
-# outcome best (the pair the explanation reports).
+# One (incoming outcome, local outcome) pair: the cosine, the probability that the incoming
+# outcome covers the local one (the model's pair model: it also weighs hubness and whether
+# the languages differ), its zone (covered / to_confirm / not_covered), `threshold` = the
+# probability at which a pair counts as covered, `covered` = probability >= threshold, and
+# `best_match` = this incoming outcome is the one that covers the local outcome best (the
+# pair the explanation reports).
 ALIGNMENT_COLUMNS = [
     "credential_id", "course_id", "incoming_index", "incoming_outcome", "local_index", "local_outcome",
-    "essential", "similarity", "threshold", "covered", "best_match",
+    "essential", "similarity", "probability", "zone", "threshold", "covered", "best_match",
 ]
 # One assessment. `credits` is the recommendation's own figure (partial credit, or elective
 # credit for `alternative`; NaN otherwise); `credits_recognised` is the ECTS recognised now:
@@ -181,22 +183,24 @@ def alignment_frame(engine: Engine, credential: MicroCredential, course_id: str)
     incoming = credential.outcome_texts
     if not incoming:
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
-    _, index, alignment = engine.align(credential)
+    profile, index, alignment = engine.align(credential)
     sims = index.course_similarities(position, alignment["incoming"])  # m x n
-    threshold = float(alignment["threshold"][position])
+    probabilities = index.course_probabilities(position, alignment["incoming"], alignment)
+    threshold = profile.pairs.covered
     start = int(index.offsets[position])
     best_in = alignment["best_in"][start:start + len(course.learning_outcomes)]
     m, n = sims.shape
     i, j = np.meshgrid(np.arange(m), np.arange(n), indexing="ij")
     i, j = i.ravel(), j.ravel()
-    similarity = sims.ravel().astype(np.float64)
+    probability = probabilities.ravel().astype(np.float64)
     return pd.DataFrame({
         "credential_id": credential.id, "course_id": course.id,
         "incoming_index": i.astype(np.int64), "incoming_outcome": [incoming[x] for x in i],
         "local_index": j.astype(np.int64), "local_outcome": [course.learning_outcomes[y].text for y in j],
         "essential": [course.learning_outcomes[y].essential for y in j],
-        "similarity": similarity, "threshold": threshold, "covered": similarity >= threshold,
-        "best_match": best_in[j] == i,
+        "similarity": sims.ravel().astype(np.float64), "probability": probability,
+        "zone": [profile.pairs.zone(p) for p in probability], "threshold": threshold,
+        "covered": probability >= threshold, "best_match": best_in[j] == i,
     }, columns=ALIGNMENT_COLUMNS)
 
 

@@ -4,26 +4,49 @@ The catalogue's outcomes are encoded once into one matrix; a credential is align
 against every course with a single matrix product and segment reductions (no Python
 loop over courses). Scores are rounded to 4 decimals and ties broken by course id, so
 thread counts and batch sizes never change a ranking.
+
+Two questions are kept apart (DESIGN.md, "Ranking is not coverage"):
+- which course the credential is *about*: ranking features (whole text, title, the
+  incoming outcomes' best homes weighted by how specific they are, a lexical score),
+  combined by a learnt model (`calibration.py`);
+- whether a chosen course's outcomes are *met*: for every local outcome, the probability
+  that its best incoming outcome covers it (`PairModel`), read in three zones: covered,
+  to confirm (never on its own the ground of a substantial difference), not covered.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import math
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .background import background_scores, background_vectors
 from .catalogue import Catalogue, Course
 from .encoders import Encoder
+from .lexical import LexicalIndex
 
 DECIMALS = 4
-# Per (credential, course): mean best cosine over the course's essential outcomes, the same
-# over all outcomes (optional ones weighted less), share of essential outcomes covered (at or
-# above the threshold), share of incoming outcomes that cover some course outcome, cosine of
-# the course text with the centroid of the credential's title and outcomes, best single pair.
-FEATURES = ["essential_coverage", "coverage", "covered_share", "incoming_share", "text_similarity", "best_pair"]
+# Per (credential, course), every value in [0, 1]:
+#   text_similarity    cosine of the credential's whole text with the course's whole text
+#   title_similarity   cosine of the two titles (the whole text when the credential has no title)
+#   incoming_coverage  mean over incoming outcomes, weighted by specificity, of the probability
+#                      that the course holds an outcome it covers (its best home there)
+#   specific_coverage  mean over the course's outcomes, weighted by specificity, of the
+#                      probability that some incoming outcome covers it
+#   essential_coverage the same, unweighted, over the essential outcomes
+#   covered_share      share of essential outcomes in the "covered" zone
+#   incoming_share     share of incoming outcomes that found a home (covered) in the course
+#   lexical            BM25 score of the credential against the course, over the best course's
+#   best_pair          the best single pair probability
+FEATURES = ["text_similarity", "title_similarity", "incoming_coverage", "specific_coverage", "essential_coverage",
+            "covered_share", "incoming_share", "lexical", "best_pair"]
+ZONES = ("covered", "to_confirm", "not_covered")
 
 
 class _OneBlasThread:
@@ -62,7 +85,11 @@ ONE_BLAS_THREAD = _OneBlasThread()
 
 
 def _round(x: np.ndarray) -> np.ndarray:
-    return np.round(x.astype(np.float64), DECIMALS)
+    return np.round(np.asarray(x, dtype=np.float64), DECIMALS)
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 def course_text(course: Course) -> str:
@@ -71,15 +98,56 @@ def course_text(course: Course) -> str:
 
 
 @dataclass(frozen=True)
+class PairModel:
+    """P(an incoming outcome covers a local outcome), a logistic function of the pair's cosine,
+    the two texts' background scores (hubness: CSLS) and whether they are in different
+    languages; fitted per embedding model on labelled pairs (`benchmarks/fit_pairs.py`).
+
+    Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
+    below. `specific` is the probability above which two local outcomes of different courses
+    say the same thing (for specificity weights)."""
+
+    model_id: str
+    cosine: float
+    hubness: float
+    cross_lingual: float
+    intercept: float
+    covered: float
+    to_confirm: float
+    source: str
+
+    @classmethod
+    def load(cls, path: Path) -> "PairModel":
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return cls(model_id=data["model_id"], **{k: float(data["coef"][k]) for k in ("cosine", "hubness", "cross_lingual")},
+                   intercept=float(data["intercept"]), covered=float(data["covered"]),
+                   to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)))
+
+    def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float) -> np.ndarray:
+        return self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.intercept
+
+    def zone(self, probability: float) -> str:
+        if probability >= self.covered:
+            return "covered"
+        return "to_confirm" if probability >= self.to_confirm else "not_covered"
+
+
+@dataclass(frozen=True)
 class OutcomeMatch:
-    """The incoming outcome that best covers one local outcome, and how well."""
+    """The incoming outcome that best covers one local outcome, and how well.
+
+    `covered` is True unless the zone is "not_covered": an outcome to confirm is not shown
+    to be missing (under the LRC the burden of proof is the institution's)."""
 
     local_outcome: str
     essential: bool
     incoming_outcome: str
     incoming_index: int
-    similarity: float
+    similarity: float  # cosine
     covered: bool
+    probability: float = 1.0  # P(covers), from the model's PairModel
+    zone: str = "covered"
+    specificity: float = 1.0  # 1 = said by no other course; near 0 = said by most (generic)
 
 
 @dataclass(frozen=True)
@@ -91,79 +159,148 @@ class Candidate:
     score_name: str  # "probability" (calibrated) or "coverage" (no calibration for this model)
     features: dict[str, float]
     matches: tuple[OutcomeMatch, ...] = field(repr=False)
+    # Each feature's share of the score's log-odds (and "baseline": the intercept), as in a
+    # match-weight waterfall: why this course ranked where it did.
+    contributions: dict[str, float] = field(default_factory=dict, repr=False)
+    clear: bool = True  # the score reaches the model's abstention threshold
 
     @property
     def uncovered_essential(self) -> list[str]:
         return [m.local_outcome for m in self.matches if m.essential and not m.covered]
 
 
-class CatalogueIndex:
-    """All local outcomes of a catalogue as one unit-vector matrix, grouped by course."""
+def idf_weights(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
+    """Specificity in [0, 1] from how many courses say the same thing: 1 for a statement only
+    one course makes, near 0 for one most courses make (inverse document frequency,
+    normalised by its maximum)."""
+    n = max(n_documents, 1)
+    df = np.clip(document_frequency, 1, n)
+    return _round(np.log((n + 1) / df) / math.log(n + 1))
 
-    def __init__(self, catalogue: Catalogue, encoder: Encoder):
+
+SPECIFICITY_SAMPLE = 5000  # outcomes compared with each outcome to estimate its document frequency
+GENERIC = 0.35  # specificity below which an uncovered local outcome is generic: to confirm, not missing
+
+
+class CatalogueIndex:
+    """All local outcomes of a catalogue as one unit-vector matrix, grouped by course, with
+    what every ranking needs precomputed: course and title vectors, background scores,
+    outcome specificity and a lexical index."""
+
+    def __init__(self, catalogue: Catalogue, encoder: Encoder, pairs: PairModel):
         self.catalogue = catalogue
         self.model_id = encoder.model_id
+        self.pairs = pairs
         courses = catalogue.courses
         self.course_ids = np.array([c.id for c in courses])
         counts = np.array([len(c.learning_outcomes) for c in courses])
-        self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         self.outcome_course = np.repeat(np.arange(len(courses)), counts)
         self.outcome_texts = [lo.text for c in courses for lo in c.learning_outcomes]
-        self.essential = np.array([lo.essential for c in courses for lo in c.learning_outcomes])
+        self.essential = np.array([lo.essential for c in courses for lo in c.learning_outcomes], dtype=bool)
         self.course_languages = np.array([c.language for c in courses])
         self.n_essential = np.add.reduceat(self.essential.astype(np.int64), self.offsets)
-        # Outcome texts and course texts go to the encoder in one call, so the cache
-        # dedupes across both and the model sees full batches.
-        texts = self.outcome_texts + [course_text(c) for c in courses]
-        vectors = encoder.encode(texts)
-        self.outcome_vectors = vectors[: len(self.outcome_texts)]
-        self.course_vectors = vectors[len(self.outcome_texts):]
+        # Outcomes, course texts and titles go to the encoder in one call, so the cache
+        # dedupes across them and the model sees full batches.
+        n_out, n_courses = len(self.outcome_texts), len(courses)
+        vectors = encoder.encode(self.outcome_texts + [course_text(c) for c in courses] + [c.title for c in courses])
+        self.outcome_vectors = vectors[:n_out]
+        self.course_vectors = vectors[n_out:n_out + n_courses]
+        self.title_vectors = vectors[n_out + n_courses:]
+        self.background = background_vectors(encoder)
+        with ONE_BLAS_THREAD:
+            self.outcome_hub = background_scores(self.outcome_vectors, self.background)
+            self.specificity = self._specificity()
+        self.lexical = LexicalIndex([course_text(c) for c in courses])
 
-    def align(
-        self, incoming: np.ndarray, whole: np.ndarray, thresholds: np.ndarray, optional_weight: float
-    ) -> dict[str, np.ndarray]:
-        """Per-course features for one credential (incoming: m x d outcome vectors; whole: one
-        unit vector for the credential as a whole, compared with each course's text;
-        thresholds: the covering cosine for each course, which depends on its language)."""
+    def _specificity(self) -> np.ndarray:
+        """Each outcome's specificity from how many other courses have an outcome saying the same
+        (pair probability >= `covered`, same language), estimated on an evenly spaced sample
+        of at most SPECIFICITY_SAMPLE outcomes for a large catalogue."""
+        n = len(self.outcome_texts)
+        if n == 0:
+            return np.zeros(0)
+        sample = np.arange(n) if n <= SPECIFICITY_SAMPLE else np.linspace(0, n - 1, SPECIFICITY_SAMPLE).astype(np.int64)
+        scale = n / len(sample)
+        threshold = math.log(self.pairs.covered / (1 - self.pairs.covered))  # the covered probability as a logit
+        df = np.empty(n)
+        for start in range(0, n, 4096):
+            rows = slice(start, min(start + 4096, n))
+            z = self.pairs.logits(self.outcome_vectors[rows] @ self.outcome_vectors[sample].T,
+                                  (self.outcome_hub[rows, None] + self.outcome_hub[None, sample]) / 2, 0.0)
+            same = (z >= threshold) & (self.outcome_course[rows, None] != self.outcome_course[None, sample])
+            df[rows] = 1 + same.sum(axis=1) * scale
+        return idf_weights(df, len(self.catalogue.courses))
+
+    def align(self, incoming: np.ndarray, incoming_languages: np.ndarray, whole: np.ndarray, title: np.ndarray,
+              query_text: str, optional_weight: float) -> dict[str, np.ndarray]:
+        """Per-course features for one credential. incoming: m x d outcome vectors with their
+        languages; whole and title: one unit vector each; query_text: the credential as text
+        (for the lexical score)."""
+        pairs = self.pairs
+        n_courses = len(self.course_ids)
+        incoming_hub = background_scores(incoming, self.background)
         # n_outcomes x m: the catalogue side first measured 30 % faster than incoming @ V.T
         sims = self.outcome_vectors @ incoming.T
-        best_in = sims.argmax(axis=1)
-        best = _round(sims[np.arange(len(sims)), best_in])
-        covered = best >= thresholds[self.outcome_course]
-        weights = np.where(self.essential, 1.0, optional_weight)
+        cross = (self.course_languages[self.outcome_course][:, None] != incoming_languages[None, :]).astype(np.float64)
+        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross)
+        rows = np.arange(len(sims))
+        best_in = logits.argmax(axis=1)
+        probability = _round(_sigmoid(logits[rows, best_in]))
+        zone = np.where(probability >= pairs.covered, 0, np.where(probability >= pairs.to_confirm, 1, 2))
+        zone = np.where((zone == 2) & (self.specificity < GENERIC), 1, zone)  # generic: to confirm
+        # per course and incoming outcome: the probability of its best home there (n_courses x m)
+        home = _round(_sigmoid(np.maximum.reduceat(logits, self.offsets, axis=0)))
+        homes = (home >= pairs.covered).sum(axis=0)  # courses in which each incoming outcome has a home
+        incoming_weight = np.maximum(idf_weights(homes, n_courses), 0.05)
+        local_weight = np.maximum(self.specificity, 0.05) * np.where(self.essential, 1.0, optional_weight)
         ess = self.essential.astype(np.float64)
         n_ess = np.maximum(self.n_essential, 1)
-        # per course: best local outcome for each incoming outcome (n_courses x m)
-        per_course_best = np.maximum.reduceat(sims, self.offsets, axis=0)
+        lexical = self.lexical.scores(query_text)
         return {
-            "best": best,
+            "best": _round(sims[rows, best_in]),
             "best_in": best_in,
-            "covered": covered,
-            "essential_coverage": _round(np.add.reduceat(best * ess, self.offsets) / n_ess),
-            "coverage": _round(np.add.reduceat(best * weights, self.offsets) / np.add.reduceat(weights, self.offsets)),
-            "covered_share": _round(np.add.reduceat(covered * ess, self.offsets) / n_ess),
-            "incoming_share": _round((_round(per_course_best) >= thresholds[:, None]).mean(axis=1)),
+            "probability": probability,
+            "zone": zone,
             "text_similarity": _round(self.course_vectors @ whole),
-            "best_pair": _round(per_course_best.max(axis=1)),
-            "threshold": thresholds,
+            "title_similarity": _round(self.title_vectors @ title),
+            "incoming_coverage": _round(home @ incoming_weight / incoming_weight.sum()),
+            "specific_coverage": _round(np.add.reduceat(probability * local_weight, self.offsets)
+                                        / np.add.reduceat(local_weight, self.offsets)),
+            "essential_coverage": _round(np.add.reduceat(probability * ess, self.offsets) / n_ess),
+            "covered_share": _round(np.add.reduceat((zone == 0) * ess, self.offsets) / n_ess),
+            "incoming_share": _round((home >= pairs.covered).mean(axis=1)),
+            "lexical": _round(lexical / lexical.max()) if lexical.max() > 0 else np.zeros(n_courses),
+            "best_pair": _round(home.max(axis=1)),
+            "incoming_hub": incoming_hub,
+            "cross": cross,
         }
+
+    def _span(self, course_index: int) -> slice:
+        start = int(self.offsets[course_index])
+        return slice(start, start + len(self.catalogue.courses[course_index].learning_outcomes))
 
     def course_similarities(self, course_index: int, incoming: np.ndarray) -> np.ndarray:
         """Cosine of every incoming outcome with every outcome of one course (m x n_course)."""
-        start = self.offsets[course_index]
-        stop = start + len(self.catalogue.courses[course_index].learning_outcomes)
-        return _round(incoming @ self.outcome_vectors[start:stop].T)
+        return _round(incoming @ self.outcome_vectors[self._span(course_index)].T)
+
+    def course_probabilities(self, course_index: int, incoming: np.ndarray, alignment: dict[str, np.ndarray]) -> np.ndarray:
+        """P(covers) of every incoming outcome for every outcome of one course (m x n_course)."""
+        span = self._span(course_index)
+        hub = (alignment["incoming_hub"][:, None] + self.outcome_hub[None, span]) / 2
+        logits = self.pairs.logits(incoming @ self.outcome_vectors[span].T, hub, alignment["cross"][span].T)
+        return _round(_sigmoid(logits))
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:
-        start = self.offsets[course_index]
-        stop = start + len(self.catalogue.courses[course_index].learning_outcomes)
         return tuple(
             OutcomeMatch(
                 local_outcome=self.outcome_texts[j], essential=bool(self.essential[j]),
                 incoming_outcome=incoming_texts[alignment["best_in"][j]], incoming_index=int(alignment["best_in"][j]),
-                similarity=float(alignment["best"][j]), covered=bool(alignment["covered"][j]),
+                similarity=float(alignment["best"][j]), covered=bool(alignment["zone"][j] != 2),
+                probability=float(alignment["probability"][j]), zone=ZONES[int(alignment["zone"][j])],
+                specificity=float(self.specificity[j]),
             )
-            for j in range(start, stop)
+            for j in range(*self._span(course_index).indices(len(self.outcome_texts)))
         )
 
 

@@ -66,9 +66,24 @@ def test_profile_with_a_calibration_for_another_model_fails(tmp_path):
     from recognition_engine.paths import models_dir
 
     shutil.copy(models_dir() / "calibration-e5.json", tmp_path / "wrong.json")
+    shutil.copy(models_dir() / "pairs-minilm.json", tmp_path / "pairs-minilm.json")
     (tmp_path / "profiles.yaml").write_text(
-        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n    outcome_match_threshold: 0.5\n"
+        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n    pairs: pairs-minilm.json\n"
         "    optional_weight: 0.5\n    calibration: wrong.json\n    source: test\n"
+    )
+    with pytest.raises(ValueError, match="was fitted for"):
+        load_profiles(tmp_path / "profiles.yaml")
+
+
+def test_profile_with_a_pair_model_for_another_model_fails(tmp_path):
+    import shutil
+
+    from recognition_engine.paths import models_dir
+
+    shutil.copy(models_dir() / "pairs-e5.json", tmp_path / "pairs.json")
+    (tmp_path / "profiles.yaml").write_text(
+        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n    pairs: pairs.json\n"
+        "    optional_weight: 0.5\n    source: test\n"
     )
     with pytest.raises(ValueError, match="was fitted for"):
         load_profiles(tmp_path / "profiles.yaml")

@@ -1,3 +1,4 @@
+import dataclasses
 import random
 
 import numpy as np
@@ -35,9 +36,9 @@ def test_alignment_pairs_each_local_outcome_with_its_best_incoming(tmp_path, bow
     assert pairs["write sql queries with joins"][0] == "write sql queries"
     assert best.features["covered_share"] == 1.0
     assert best.features["incoming_share"] == 1.0
-    # the optional outcome is not covered and lowers `coverage` less than it would if essential
+    # the optional outcome is not covered and lowers `specific_coverage` less than it would if essential
     assert best.uncovered_essential == []
-    assert best.features["coverage"] < best.features["essential_coverage"]
+    assert best.features["specific_coverage"] < best.features["essential_coverage"]
 
 
 def test_ties_are_broken_by_course_id(tmp_path, bow_encoder, test_profiles):
@@ -93,11 +94,12 @@ def test_programmes_ranked_by_their_best_course(tmp_path, bow_encoder, test_prof
     assert len(features) == len(COURSES) and features.loc[features.course_id == "DB1", "score"].item() == ranked[0].score
 
 
-def test_text_similarity_compares_each_course_text_with_the_credential_centroid(tmp_path, bow_encoder, test_profiles):
+def test_text_similarity_compares_each_course_text_with_the_credential_text(tmp_path, bow_encoder, test_profiles):
+    from recognition_engine.engine import credential_summary
+
     engine = make_engine(tmp_path, bow_encoder, test_profiles)
     encoder = engine.encoder_for(CRED)
-    vectors = encoder.encode([*CRED.outcome_texts, CRED.title])
-    whole = vectors.mean(axis=0) / np.linalg.norm(vectors.mean(axis=0))
+    whole = encoder.encode([credential_summary(CRED)])[0]
     expected = np.round(engine.index(encoder).course_vectors.astype(np.float64) @ whole, 4)
     np.testing.assert_allclose(engine.features(CRED)["text_similarity"], expected, atol=1e-4)
 
@@ -130,7 +132,8 @@ def test_building_one_models_index_does_not_block_another(tmp_path, bow_encoder,
             assert release.wait(30), "never released"
             return super().encode(texts)
 
-    engine = make_engine(tmp_path, bow_encoder, test_profiles)
+    profiles = {**test_profiles, "test/slow": dataclasses.replace(test_profiles["test/bag-of-words"], model_id="test/slow")}
+    engine = make_engine(tmp_path, bow_encoder, profiles)
     fast = engine.encoder_for(CRED)
     slow = CachedEncoder(Slow(), None)
     builder = threading.Thread(target=engine.index, args=(slow,))

@@ -67,8 +67,8 @@ class Context:
     course: Course
     course_level: FrameworkLevel | None  # the course's level, else its programme's
     candidate: Candidate
-    similarities: np.ndarray  # incoming outcomes x the course's outcomes
-    threshold: float  # cosine at which an outcome counts as covered (per model)
+    similarities: np.ndarray  # P(covers): incoming outcomes x the course's outcomes (the model's pair model)
+    threshold: float  # the probability at which a pair counts as covered (per model)
     as_of: dt.date
     reference: ReferenceData
 

@@ -1,0 +1,148 @@
+"""Fit each model's pair model, P(incoming outcome covers local outcome), on the labelled
+outcome pairs of the development sets' `dev` credentials only (never `heldout`).
+
+Features: the pair's cosine, hubness (mean of the two texts' background scores: CSLS) and
+whether the two texts are in different languages (read from the text). Zones are then
+chosen on the same dev data, per local outcome of a gold course (an outcome is truly
+covered when some incoming outcome is labelled as covering it):
+- `to_confirm`: the highest probability at which at most MAX_MISSED of the truly covered
+  outcomes fall below it ("not covered" must rarely be wrong: the burden of proof is ours);
+- `covered`: the lowest probability at which at least MIN_PRECISION of the outcomes at or
+  above it are truly covered.
+Writes models/pairs-<model>.json (coefficients, thresholds, data, metrics); the profile in
+models/profiles.yaml names the file.
+
+    python benchmarks/fit_pairs.py [--sets cs-bachelor,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devsets import devsets  # noqa: E402
+
+from recognition_engine.background import background_scores, background_vectors  # noqa: E402
+from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
+from recognition_engine.engine import Engine, outcome_languages, shared_encoder  # noqa: E402
+from recognition_engine.language import detect_language  # noqa: E402
+from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
+
+MAX_MISSED = 0.05
+MIN_PRECISION = 0.85
+# MiniLM is English-only: it is fitted on the English sets; e5 on every set.
+ENGLISH_ONLY = {MINILM}
+
+
+def labelled_pairs(devset, encoder) -> list[dict]:
+    """Every explicitly labelled (local, incoming) pair of dev credentials, with its features.
+    A local outcome labelled with no incoming outcome is a negative with each of them."""
+    by_id = {c.id: c for c in devset.credentials.get("dev", [])}
+    background = background_vectors(encoder)
+    rows = []
+    for p in devset.pairs:
+        credential = by_id.get(p["credential_id"])
+        if credential is None or p["course_id"] not in {c.id for c in devset.catalogue.courses}:
+            continue
+        course = devset.catalogue.course(p["course_id"])
+        incoming = [p["incoming_outcome"]] if p["incoming_outcome"].strip() else credential.outcome_texts
+        languages = dict(zip(credential.outcome_texts, outcome_languages(credential)))
+        for text in incoming:
+            rows.append({"credential": credential.id, "course": course.id, "local": p["local_outcome"], "incoming": text,
+                         "label": int(p["label"]), "cross": float(languages.get(text, detect_language(text) or "en") != course.language)})
+    if not rows:
+        return []
+    vectors = encoder.encode(sorted({r["local"] for r in rows} | {r["incoming"] for r in rows}))
+    texts = sorted({r["local"] for r in rows} | {r["incoming"] for r in rows})
+    position = {t: i for i, t in enumerate(texts)}
+    hub = background_scores(vectors, background)
+    for r in rows:
+        a, b = position[r["local"]], position[r["incoming"]]
+        r["cosine"] = float(vectors[a] @ vectors[b])
+        r["hubness"] = float(hub[a] + hub[b]) / 2
+    return rows
+
+
+def choose_zones(probabilities: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """(covered, to_confirm) thresholds per the module docstring."""
+    positives = np.sort(probabilities[truth == 1])
+    to_confirm = float(positives[int(np.floor(MAX_MISSED * len(positives)))]) if len(positives) else 0.5
+    covered = 0.95
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        above = probabilities >= t
+        if above.sum() and truth[above].mean() >= MIN_PRECISION:
+            covered = float(t)
+            break
+    return round(max(covered, to_confirm), 4), round(min(to_confirm, covered), 4)
+
+
+def outcome_level(devset, engine, split: str) -> list[tuple[float, int, str]]:
+    """(probability, truly covered, zone) for every local outcome of every gold course labelled in pairs.csv."""
+    truth: dict[tuple[str, str, str], int] = {}
+    for p in devset.pairs:
+        key = (p["credential_id"], p["course_id"], p["local_outcome"])
+        truth[key] = max(truth.get(key, 0), int(p["label"]))
+    out = []
+    for credential in devset.credentials.get(split, []):
+        courses = {c for (cid, c, _) in truth if cid == credential.id}
+        if not courses or not credential.learning_outcomes:
+            continue
+        aligned = engine.align(credential)
+        for course_id in courses:
+            candidate = engine.candidate(credential, aligned, engine.catalogue.position(course_id))
+            for m in candidate.matches:
+                key = (credential.id, course_id, m.local_outcome)
+                if key in truth:
+                    out.append((m.probability, truth[key], m.zone))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", help="comma-separated set names (default: every set)")
+    args = parser.parse_args()
+    from sklearn.linear_model import LogisticRegression
+
+    sets = devsets(names=args.sets.split(",") if args.sets else None)
+    for spec in (MINILM, E5):
+        encoder = shared_encoder(spec, cache_dir() / "embeddings.sqlite")
+        used = [d for d in sets if spec not in ENGLISH_ONLY or all(c.language in (None, "en") for c in d.catalogue.courses)
+                and not d.name.endswith(("-vi", "-it", "-hr", "-cs", "-lo"))]
+        rows = [r for d in used for r in labelled_pairs(d, encoder)]
+        if not rows or len({r["label"] for r in rows}) < 2:
+            print(f"{encoder.model_id}: no labelled pairs in {[d.name for d in used]}; nothing fitted")
+            continue
+        x = np.array([[r["cosine"], r["hubness"], r["cross"]] for r in rows])
+        y = np.array([r["label"] for r in rows])
+        model = LogisticRegression(C=10.0).fit(x, y)
+        coef = dict(zip(("cosine", "hubness", "cross_lingual"), model.coef_[0].round(4).tolist()))
+        path = models_dir() / f"pairs-{'minilm' if spec == MINILM else 'e5'}.json"
+        fitted = {"model_id": encoder.model_id, "coef": coef, "intercept": round(float(model.intercept_[0]), 4),
+                  "covered": 0.5, "to_confirm": 0.3}
+        path.write_text(json.dumps(fitted), encoding="utf-8")  # so the engine below uses the fitted logits
+        level = []
+        for d in used:
+            engine = Engine(d.catalogue, encoder=spec)
+            level += outcome_level(d, engine, "dev")
+        probabilities = np.array([p for p, _, _ in level])
+        truth = np.array([t for _, t, _ in level])
+        covered, to_confirm = choose_zones(probabilities, truth)
+        fitted.update({
+            "covered": covered, "to_confirm": to_confirm,
+            "source": f"benchmarks/fit_pairs.py, {dt.date.today().isoformat()}",
+            "trained_on": f"dev credentials of {', '.join(d.name for d in used)}: {int(y.sum())} positive, "
+                          f"{int(len(y) - y.sum())} negative pairs; zones on {len(level)} local outcomes",
+        })
+        path.write_text(json.dumps(fitted, indent=2) + "\n", encoding="utf-8")
+        print(f"{encoder.model_id}: {fitted['trained_on']}\n  coef {coef}, intercept {fitted['intercept']}, "
+              f"covered >= {covered}, to confirm >= {to_confirm} -> {path}")
+
+
+if __name__ == "__main__":
+    main()

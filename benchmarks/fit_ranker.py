@@ -1,0 +1,116 @@
+"""Fit each model's ranking (P(this course is the credential's counterpart) from the
+features of recognition_engine/matching.py) on the development sets' `dev` credentials
+only, never `heldout`.
+
+Rows: every (dev credential, catalogue course); label 1 for a gold course. A credential
+with no counterpart (gold NONE) gives only negatives: it teaches the model what "nothing
+fits" looks like. The abstention threshold is then chosen on the same dev credentials,
+from out-of-fold probabilities (folds grouped by credential): the threshold that
+minimises wrong first candidates kept (counted twice: an officer would be misled) plus
+right first candidates abstained on.
+
+Writes models/calibration-<model>.json and its model card (.md). An institution retrains
+the same model on its own decisions with `recognise calibrate`.
+
+    python benchmarks/fit_ranker.py [--sets cs-bachelor,...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from devsets import devsets  # noqa: E402
+from fit_pairs import ENGLISH_ONLY  # noqa: E402
+
+from recognition_engine.calibration import fit, model_card  # noqa: E402
+from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
+from recognition_engine.engine import Engine  # noqa: E402
+from recognition_engine.matching import DECIMALS, FEATURES  # noqa: E402
+from recognition_engine.paths import models_dir  # noqa: E402
+
+WRONG_COST = 2.0
+C = 1.0  # inverse L2 strength: little data, so keep the weights modest
+
+
+def translation(name: str) -> bool:
+    return name.rsplit("-", 1)[-1] in {"vi", "it", "hr", "cs", "lo", "fr"}
+
+
+def feature_rows(sets, spec: str, split: str = "dev") -> pd.DataFrame:
+    parts = []
+    for d in sets:
+        engine = Engine(d.catalogue, encoder=spec)
+        for credential in d.credentials.get(split, []):
+            if credential.id not in d.gold or not credential.learning_outcomes:
+                continue
+            frame = engine.features(credential)
+            frame["label"] = frame["course_id"].isin(d.gold[credential.id]).astype(int)
+            frame["group"] = f"{d.name}/{credential.id}"
+            frame["has_gold"] = bool(d.gold[credential.id])
+            parts.append(frame)
+    return pd.concat(parts, ignore_index=True)
+
+
+def out_of_fold(frame: pd.DataFrame, model_id: str) -> np.ndarray:
+    from sklearn.model_selection import GroupKFold
+
+    predicted = np.zeros(len(frame))
+    x, y, groups = frame[FEATURES].to_numpy(), frame["label"].to_numpy(), frame["group"].to_numpy()
+    for train, test in GroupKFold(n_splits=5).split(x, y, groups):
+        cal = fit(x[train], y[train], groups[train], model_id, "fold", dt.date.today(), c=C)
+        predicted[test] = cal.probability({f: x[test, i] for i, f in enumerate(FEATURES)})
+    return predicted
+
+
+def choose_abstention(frame: pd.DataFrame, predicted: np.ndarray) -> tuple[float, dict[str, float]]:
+    frame = frame.assign(p=predicted)
+    top = frame.sort_values(["group", "p", "course_id"], ascending=[True, False, True]).groupby("group").head(1)
+    right = top["label"].to_numpy() == 1
+    best, best_cost = 0.0, np.inf
+    for t in np.round(np.arange(0.0, 0.9, 0.005), 3):
+        kept = top["p"].to_numpy() >= t
+        cost = WRONG_COST * (kept & ~right).sum() + (~kept & right).sum()
+        if cost < best_cost:
+            best, best_cost = float(t), cost
+    kept = top["p"].to_numpy() >= best
+    none = ~top["has_gold"].to_numpy()
+    return best, {
+        "dev_oof_recall_at_1": round(float(right[top["has_gold"].to_numpy()].mean()), 4),
+        "dev_oof_abstained": round(float((~kept).mean()), 4),
+        "dev_oof_no_counterpart_kept": round(float((kept & none).sum() / max(none.sum(), 1)), 4),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sets", help="comma-separated set names (default: every set)")
+    args = parser.parse_args()
+    sets = devsets(names=args.sets.split(",") if args.sets else None)
+    for spec, slug in ((MINILM, "minilm"), (E5, "e5")):
+        used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
+        frame = feature_rows(used, spec)
+        model_id = Engine(used[0].catalogue, encoder=spec).encoder_for(None).model_id
+        x, y, groups = frame[FEATURES].to_numpy(), frame["label"].to_numpy(), frame["group"].to_numpy()
+        trained_on = (f"dev credentials of {', '.join(d.name for d in used)} (benchmarks/devsets; "
+                      f"{frame['group'].nunique()} credentials x their catalogue's courses)")
+        calibration = fit(x, y, groups, model_id, trained_on, dt.date.today(), c=C)
+        threshold, metrics = choose_abstention(frame, out_of_fold(frame, model_id))
+        calibration = dataclasses.replace(calibration, abstain_below=round(threshold, DECIMALS),
+                                          metrics={**calibration.metrics, **metrics})
+        out = models_dir() / f"calibration-{slug}.json"
+        calibration.save(out)
+        out.with_suffix(".md").write_text(model_card(calibration), encoding="utf-8")
+        weights = ", ".join(f"{f} {c:+.2f}" for f, c in zip(calibration.features, calibration.coef))
+        print(f"{model_id}: {trained_on}\n  {weights}\n  abstain below {threshold}; {metrics} -> {out}")
+
+
+if __name__ == "__main__":
+    main()
