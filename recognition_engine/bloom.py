@@ -65,8 +65,8 @@ _NEW = (r"new|original|novel|own|innovative|creative|arguments?|theory|theories|
         r"frameworks?|strateg(?:y|ies)|proposals?|mới|sáng tạo")
 
 CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
-    **dict.fromkeys(["describe", "trình bày", "mô tả"], (1, ((_WHY, 2),))),
-    **dict.fromkeys(["compare", "contrast", "distinguish", "so sánh", "phân biệt"],
+    "trình bày": (1, ((_WHY, 2),)),
+    **dict.fromkeys(["compare", "contrast", "so sánh"],
                     (2, ((_RELEVANT, 4), (_INTENT, 4)))),
     **dict.fromkeys(["infer", "suy luận"], (2, ((_INTENT, 4),))),
     **dict.fromkeys(["identify", "recognise", "xác định", "nhận biết"], (1, ((_INTENT, 4),))),
@@ -103,7 +103,9 @@ _WH = {"how", "why", "what", "when", "where", "whether", "which", "who", "whom",
 _KNOW_HOW = {"know", "knows", "knowing", "learn", "learns", "learning", "understand", "understands",
              "demonstrate", "demonstrates", "show", "shows"}
 # Words a verb slot passes over, besides '-ly' adverbs ("will also design", "be familiar with").
-_TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being"}
+_TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being", "become",
+                "becoming"}
+_ARTICLES = {"a", "an", "the"}
 # Nouns and adjectives after which 'to' is a preposition ("introduction to design").
 _PREPOSITIONAL_TO = {
     "introduction", "introductions", "approach", "approaches", "contribution", "contributions", "contribute",
@@ -190,8 +192,9 @@ def _inflections(word: str) -> dict[str, str]:
 class BloomLevel:
     """The cognitive level of one outcome and why.
 
-    `verb` is the base form (or noun) that set the level; `verbs` lists every verb or noun
-    found, in reading order, as base forms.
+    `level` is the highest level read (an outcome demands every process it names) and
+    `verb` the base form (or noun) that set it; `verbs` lists every verb or noun found, in
+    reading order, as base forms, and `readings` pairs each with the level it was read at.
     """
 
     level: int
@@ -199,6 +202,12 @@ class BloomLevel:
     verb: str
     evidence: str
     verbs: tuple[str, ...] = ()
+    readings: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Every level read, ascending: "analyse and evaluate" gives (4, 5)."""
+        return tuple(sorted({lv for _, lv in self.readings} or {self.level}))
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,8 @@ class BloomClassifier:
             evidence = f"{word} {why}{listed}"
         else:
             evidence = f"verbs {', '.join(g[1] for g in graded)}; highest: {name}"
-        return BloomLevel(level, name, best.base, evidence, tuple(h.base for h in hits))
+        return BloomLevel(level, name, best.base, evidence, tuple(h.base for h in hits),
+                          tuple((h.base, g[0]) for g, h in zip(graded, hits)))
 
     def _level(self, hit: _Hit, toks: list[str]) -> tuple[int, str, str]:
         """The level of one hit, why ("'describing' (describe) + 'how' → understand"), and its listed levels."""
@@ -335,21 +345,40 @@ class BloomClassifier:
             end = _match_phrase(_ABILITY_INDEX, toks, i)
             if end:
                 return "ability", i, _after_ability(toks, end)
-        if tok in _LIGHT_FORMS:  # "demonstrate a sound understanding of", "have the ability to"
-            for j in range(i + 1, min(i + 5, len(toks))):
-                if toks[j] in _CLAUSE_END or toks[j] in _COORDINATORS or toks[j] in ("of", "to", "in", "with"):
-                    break
-                end = _match_phrase(_NOMINAL_INDEX, toks, j)
-                if end:
-                    return "noun", j, end
-                end = _match_phrase(_ABILITY_INDEX, toks, j)
-                if end:
-                    return "ability", j, _after_ability(toks, end)
+        if tok in _LIGHT_FORMS or (tok in _ARTICLES and slot not in ("coord", "comma")):
+            # "demonstrate a sound understanding of", "have the ability to", "An understanding of"
+            found = self._noun_ahead(toks, i, slot, wh, hits)
+            if found:
+                return found
         verb = self._match_verb(toks, i, slot, wh, hits)
         if verb:
             return verb
         if tok in _TRANSPARENT or (tok.endswith("ly") and len(tok) > 4):
             return "skip", i, i + 1
+        return None
+
+    def _noun_ahead(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
+        """A nominal or an ability noun a few words after a light verb or an article.
+
+        An ability noun counts only when a verb follows it ("the ability to design"); otherwise
+        the light verb itself is read ("demonstrate laboratory skills" is demonstrating).
+        """
+        for j in range(i + 1, min(i + 8, len(toks))):
+            if toks[j] == "of" and toks[j - 1] in ("level", "degree", "depth"):  # "a high level of understanding"
+                continue
+            if toks[j] in _CLAUSE_END or toks[j] in ("of", "to", "in", "with", "for", "on"):
+                break
+            end = _match_phrase(_NOMINAL_INDEX, toks, j)
+            if end:
+                return "noun", j, end
+            end = _match_phrase(_ABILITY_INDEX, toks, j)
+            if end:
+                after = _after_ability(toks, end)
+                while after < len(toks) and toks[after] in _TRANSPARENT | {"able", "to"}:
+                    after += 1  # "an ability to be able to articulate"
+                if after < len(toks) and self._match_verb(toks, after, "ability", wh, hits):
+                    return "ability", j, after
+                return None
         return None
 
     def _match_verb(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
