@@ -18,14 +18,22 @@ How an outcome is read:
 3. Phrasal verbs are matched longest first ('carry out', 'make use of'); inflections are
    generated from the verb list ('analysing', 'designs', 'modelled').
 4. Nominal outcomes count as evidence: 'knowledge of' / 'aware of' -> remember,
-   'understanding of' -> understand. A light verb ('demonstrate', 'show', 'have', 'gain',
-   'develop', Vietnamese 'có') before such a noun, or before 'the ability to <verb>', gives
-   way to the noun or to the verb.
+   'understanding of' -> understand, also after an article and adjectives ("An advanced
+   practical and critical understanding of"). A light verb ('demonstrate', 'show', 'have',
+   'gain', 'develop', Vietnamese 'có') before such a noun, or before 'the ability to <verb>',
+   gives way to the noun or to the verb; before a skill noun with no verb after it
+   ("demonstrate laboratory skills") a verb of showing is itself read (apply).
 5. A verb listed at several levels takes the level of its context rule (`CONTEXT_RULES`,
    each grounded in a definition of Anderson & Krathwohl 2001), else its lowest level.
    'critically' before a remember/understand verb ("critically discuss") makes it evaluate.
-6. Several verbs: the highest level wins, because an outcome demands every process it names;
-   the evidence lists all of them.
+6. Several verbs: the outcome demands every process it names, so every level read is kept
+   (`BloomLevel.readings`, `.levels`: "analyse and evaluate" reads analyse and evaluate, as
+   multi-label annotations do) and the highest is `level`, the one the rules compare.
+
+'describe' is understand (describing in one's own words constructs meaning; A&K's remember
+is retrieval), 'distinguish' is analyse (A&K 4.1 differentiating names it), 'construct' is
+create (A&K 6.3 producing, alternative name 'constructing') unless it builds a standard
+chart or table (executing, 3.1).
 
 No verb and no nominal -> None: a level is never guessed from nothing.
 """
@@ -64,6 +72,11 @@ _CLAIM = r"validity|claims?|assumptions?|arguments?|credibility|tính đúng đ�
 _NEW = (r"new|original|novel|own|innovative|creative|arguments?|theory|theories|hypothes[ie]s|"
         r"frameworks?|strateg(?:y|ies)|proposals?|mới|sáng tạo")
 
+# A&K 3.1 executing: carrying out a routine procedure; drawing a standard chart or table from
+# given data is executing even when the outcome says 'construct'.
+_PROCEDURE = (r"histograms?|charts?|graphs?|plots?|tables?|truth tables?|diagrams?|frequency|confidence intervals?|"
+              r"matrix|matrices")
+
 CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     "trình bày": (1, ((_WHY, 2),)),
     **dict.fromkeys(["compare", "contrast", "so sánh"],
@@ -76,8 +89,9 @@ CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     # choosing the best of several options against criteria is evaluating.
     **dict.fromkeys(["select", "choose", "lựa chọn", "chọn"], (3, ((_BEST, 5),))),
     **dict.fromkeys(["test", "kiểm thử"], (3, ((_CLAIM, 5),))),
-    **dict.fromkeys(["adapt", "construct", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
+    **dict.fromkeys(["adapt", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
                     (3, ((_NEW, 6),))),
+    "construct": (6, ((_PROCEDURE, 3),)),
     **dict.fromkeys(["integrate", "tích hợp"], (4, ((_NEW, 6),))),
 }
 
@@ -360,8 +374,10 @@ class BloomClassifier:
     def _noun_ahead(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
         """A nominal or an ability noun a few words after a light verb or an article.
 
-        An ability noun counts only when a verb follows it ("the ability to design"); otherwise
-        the light verb itself is read ("demonstrate laboratory skills" is demonstrating).
+        An ability noun with no verb slot after it gives way to a verb of showing ("demonstrate
+        laboratory skills" is demonstrating; "develop skills" names no process). "The ability to
+        <verb>" keeps the verb's slot, so a verb that names no cognitive process ("the ability
+        to work safely") gives no level.
         """
         for j in range(i + 1, min(i + 8, len(toks))):
             if toks[j] == "of" and toks[j - 1] in ("level", "degree", "depth"):  # "a high level of understanding"
@@ -376,9 +392,9 @@ class BloomClassifier:
                 after = _after_ability(toks, end)
                 while after < len(toks) and toks[after] in _TRANSPARENT | {"able", "to"}:
                     after += 1  # "an ability to be able to articulate"
-                if after < len(toks) and self._match_verb(toks, after, "ability", wh, hits):
+                if after < len(toks) and (toks[end] == "to" or self._match_verb(toks, after, "ability", wh, hits)):
                     return "ability", j, after
-                return None
+                return None if toks[i] in _SHOWING_FORMS else ("ability", j, after)
         return None
 
     def _match_verb(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
@@ -470,6 +486,7 @@ _RULES = {verb: (default, tuple((re.compile(rf"(?<!\w)(?:{cue})(?!\w)"), lvl) fo
 _NOMINAL_INDEX = _phrase_index(NOMINALS)
 _ABILITY_INDEX = _phrase_index(ABILITIES)
 _LIGHT_FORMS = {form for verb in LIGHT_VERBS for form in _inflections(verb)}
+_SHOWING_FORMS = {form for verb in ("demonstrate", "show", "display", "exhibit") for form in _inflections(verb)}
 _CLASSIFIERS: dict[str, BloomClassifier] = {}
 
 

@@ -69,6 +69,7 @@ def test_several_verbs_take_the_highest_and_say_so():
     ("Test the validity of an argument", 5),
     ("Construct a histogram from a frequency table", 3),
     ("Construct a coherent argument supported by evidence", 6),
+    ("Construct a scale model of a timber bridge", 6),  # A&K 6.3 producing = constructing
     ("Select appropriate statistical tests for a research design", 3),
     ("Choose the most suitable treatment option", 5),
     ("Review the key concepts of earlier modules", 2),
@@ -154,14 +155,17 @@ def test_every_level_read_with_its_verb():
     # an ability noun with no verb after it: the light verb itself is read
     ("Demonstrate laboratory skills in cell culture", (("demonstrate", 3),)),
     ("Demonstrate competence in the use of language reference material", (("demonstrate", 3),)),
-    ("Demonstrate the ability to work safely in a laboratory", (("demonstrate", 3),)),
-    ("Develop skills to read scholarly texts critically", (("develop", 6),)),
     # ...and with a verb after it, the verb decides as before
     ("An ability to be able to articulate independent views", (("articulate", 2),)),
     ("Demonstrate the ability to design experiments", (("design", 6),)),
 ])
 def test_nominal_and_ability_constructions(text, readings):
     assert classify(text).readings == readings
+
+
+def test_ability_to_a_non_cognitive_verb_gives_no_level():
+    assert classify("Demonstrate the ability to work safely in a laboratory") is None
+    assert classify("Develop laboratory skills") is None  # only a verb of showing stands for the skill
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -214,7 +218,7 @@ def test_labelled_set_accuracy_floor():
     with LABELLED.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 200
-    # Measured: 0.920 exact on all 323 rows; 0.833 on the 66 rows written after the rules
+    # Measured: 0.923 exact on all 323 rows; 0.848 on the 66 rows written after the rules
     # were fixed (benchmarks/bloom_accuracy.py). Before 'describe' was read as understand
     # and 'distinguish' as analyse, 0.941 and 0.848: those rows' labels follow the older
     # doctrine and are kept as written. Floors sit a little below.
