@@ -92,7 +92,7 @@ CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     **dict.fromkeys(["adapt", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
                     (3, ((_NEW, 6),))),
     "construct": (6, ((_PROCEDURE, 3),)),
-    **dict.fromkeys(["integrate", "tích hợp"], (4, ((_NEW, 6),))),
+    **dict.fromkeys(["integrate", "incorporate", "tích hợp"], (4, ((_NEW, 6),))),
 }
 
 # Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of").
