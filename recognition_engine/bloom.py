@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from .reference import BLOOM_LEVELS, ReferenceData, default_reference
+from .reference import BLOOM_LEVELS, ReferenceData, built_once
 
 # ---------------------------------------------------------------------------------------
 # Context rules for verbs listed at several levels. Each: (default level, [(cue, level)]).
@@ -492,11 +492,7 @@ _CLASSIFIERS: dict[str, BloomClassifier] = {}
 
 def classifier(reference: ReferenceData | None = None) -> BloomClassifier:
     """The classifier for a set of reference data, built once per data digest."""
-    reference = reference or default_reference()
-    key = f"{reference.path}:{reference.digest}"
-    if key not in _CLASSIFIERS:
-        _CLASSIFIERS[key] = BloomClassifier(reference)
-    return _CLASSIFIERS[key]
+    return built_once(_CLASSIFIERS, reference, BloomClassifier)
 
 
 def classify(text: str, reference: ReferenceData | None = None) -> BloomLevel | None:

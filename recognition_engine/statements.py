@@ -29,7 +29,7 @@ import yaml
 
 from .bloom import classify
 from .errors import Problem, ReferenceDataError
-from .reference import ReferenceData, default_reference
+from .reference import ReferenceData, built_once
 
 PATTERNS_FILE = "statement_patterns.yaml"
 SET_ASIDE_KINDS = ("placeholder", "award_criteria", "reference", "heading", "topic_list", "topic")
@@ -199,11 +199,7 @@ _READERS: dict[str, StatementReader] = {}
 
 def statement_reader(reference: ReferenceData | None = None) -> StatementReader:
     """The reader for a set of reference data, built once per data digest."""
-    reference = reference or default_reference()
-    key = f"{reference.path}:{reference.digest}"
-    if key not in _READERS:
-        _READERS[key] = StatementReader(reference)
-    return _READERS[key]
+    return built_once(_READERS, reference, StatementReader)
 
 
 def read_statement(text: str, reference: ReferenceData | None = None) -> Statement:
