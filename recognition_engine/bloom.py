@@ -18,14 +18,22 @@ How an outcome is read:
 3. Phrasal verbs are matched longest first ('carry out', 'make use of'); inflections are
    generated from the verb list ('analysing', 'designs', 'modelled').
 4. Nominal outcomes count as evidence: 'knowledge of' / 'aware of' -> remember,
-   'understanding of' -> understand. A light verb ('demonstrate', 'show', 'have', 'gain',
-   'develop', Vietnamese 'có') before such a noun, or before 'the ability to <verb>', gives
-   way to the noun or to the verb.
+   'understanding of' -> understand, also after an article and adjectives ("An advanced
+   practical and critical understanding of"). A light verb ('demonstrate', 'show', 'have',
+   'gain', 'develop', Vietnamese 'có') before such a noun, or before 'the ability to <verb>',
+   gives way to the noun or to the verb; before a skill noun with no verb after it
+   ("demonstrate laboratory skills") a verb of showing is itself read (apply).
 5. A verb listed at several levels takes the level of its context rule (`CONTEXT_RULES`,
    each grounded in a definition of Anderson & Krathwohl 2001), else its lowest level.
    'critically' before a remember/understand verb ("critically discuss") makes it evaluate.
-6. Several verbs: the highest level wins, because an outcome demands every process it names;
-   the evidence lists all of them.
+6. Several verbs: the outcome demands every process it names, so every level read is kept
+   (`BloomLevel.readings`, `.levels`: "analyse and evaluate" reads analyse and evaluate, as
+   multi-label annotations do) and the highest is `level`, the one the rules compare.
+
+'describe' is understand (describing in one's own words constructs meaning; A&K's remember
+is retrieval), 'distinguish' is analyse (A&K 4.1 differentiating names it), 'construct' is
+create (A&K 6.3 producing, alternative name 'constructing') unless it builds a standard
+chart or table (executing, 3.1).
 
 No verb and no nominal -> None: a level is never guessed from nothing.
 """
@@ -38,7 +46,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
 
-from .reference import BLOOM_LEVELS, ReferenceData, default_reference
+from .reference import BLOOM_LEVELS, ReferenceData, built_once
 
 # ---------------------------------------------------------------------------------------
 # Context rules for verbs listed at several levels. Each: (default level, [(cue, level)]).
@@ -64,9 +72,14 @@ _CLAIM = r"validity|claims?|assumptions?|arguments?|credibility|tính đúng đ�
 _NEW = (r"new|original|novel|own|innovative|creative|arguments?|theory|theories|hypothes[ie]s|"
         r"frameworks?|strateg(?:y|ies)|proposals?|mới|sáng tạo")
 
+# A&K 3.1 executing: carrying out a routine procedure; drawing a standard chart or table from
+# given data is executing even when the outcome says 'construct'.
+_PROCEDURE = (r"histograms?|charts?|graphs?|plots?|tables?|truth tables?|diagrams?|frequency|confidence intervals?|"
+              r"matrix|matrices")
+
 CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
-    **dict.fromkeys(["describe", "trình bày", "mô tả"], (1, ((_WHY, 2),))),
-    **dict.fromkeys(["compare", "contrast", "distinguish", "so sánh", "phân biệt"],
+    "trình bày": (1, ((_WHY, 2),)),
+    **dict.fromkeys(["compare", "contrast", "so sánh"],
                     (2, ((_RELEVANT, 4), (_INTENT, 4)))),
     **dict.fromkeys(["infer", "suy luận"], (2, ((_INTENT, 4),))),
     **dict.fromkeys(["identify", "recognise", "xác định", "nhận biết"], (1, ((_INTENT, 4),))),
@@ -76,9 +89,10 @@ CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     # choosing the best of several options against criteria is evaluating.
     **dict.fromkeys(["select", "choose", "lựa chọn", "chọn"], (3, ((_BEST, 5),))),
     **dict.fromkeys(["test", "kiểm thử"], (3, ((_CLAIM, 5),))),
-    **dict.fromkeys(["adapt", "construct", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
+    **dict.fromkeys(["adapt", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
                     (3, ((_NEW, 6),))),
-    **dict.fromkeys(["integrate", "tích hợp"], (4, ((_NEW, 6),))),
+    "construct": (6, ((_PROCEDURE, 3),)),
+    **dict.fromkeys(["integrate", "incorporate", "tích hợp"], (4, ((_NEW, 6),))),
 }
 
 # Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of").
@@ -103,7 +117,9 @@ _WH = {"how", "why", "what", "when", "where", "whether", "which", "who", "whom",
 _KNOW_HOW = {"know", "knows", "knowing", "learn", "learns", "learning", "understand", "understands",
              "demonstrate", "demonstrates", "show", "shows"}
 # Words a verb slot passes over, besides '-ly' adverbs ("will also design", "be familiar with").
-_TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being"}
+_TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being", "become",
+                "becoming"}
+_ARTICLES = {"a", "an", "the"}
 # Nouns and adjectives after which 'to' is a preposition ("introduction to design").
 _PREPOSITIONAL_TO = {
     "introduction", "introductions", "approach", "approaches", "contribution", "contributions", "contribute",
@@ -190,8 +206,9 @@ def _inflections(word: str) -> dict[str, str]:
 class BloomLevel:
     """The cognitive level of one outcome and why.
 
-    `verb` is the base form (or noun) that set the level; `verbs` lists every verb or noun
-    found, in reading order, as base forms.
+    `level` is the highest level read (an outcome demands every process it names) and
+    `verb` the base form (or noun) that set it; `verbs` lists every verb or noun found, in
+    reading order, as base forms, and `readings` pairs each with the level it was read at.
     """
 
     level: int
@@ -199,6 +216,12 @@ class BloomLevel:
     verb: str
     evidence: str
     verbs: tuple[str, ...] = ()
+    readings: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def levels(self) -> tuple[int, ...]:
+        """Every level read, ascending: "analyse and evaluate" gives (4, 5)."""
+        return tuple(sorted({lv for _, lv in self.readings} or {self.level}))
 
 
 @dataclass(frozen=True)
@@ -272,7 +295,8 @@ class BloomClassifier:
             evidence = f"{word} {why}{listed}"
         else:
             evidence = f"verbs {', '.join(g[1] for g in graded)}; highest: {name}"
-        return BloomLevel(level, name, best.base, evidence, tuple(h.base for h in hits))
+        return BloomLevel(level, name, best.base, evidence, tuple(h.base for h in hits),
+                          tuple((h.base, g[0]) for g, h in zip(graded, hits)))
 
     def _level(self, hit: _Hit, toks: list[str]) -> tuple[int, str, str]:
         """The level of one hit, why ("'describing' (describe) + 'how' → understand"), and its listed levels."""
@@ -335,21 +359,42 @@ class BloomClassifier:
             end = _match_phrase(_ABILITY_INDEX, toks, i)
             if end:
                 return "ability", i, _after_ability(toks, end)
-        if tok in _LIGHT_FORMS:  # "demonstrate a sound understanding of", "have the ability to"
-            for j in range(i + 1, min(i + 5, len(toks))):
-                if toks[j] in _CLAUSE_END or toks[j] in _COORDINATORS or toks[j] in ("of", "to", "in", "with"):
-                    break
-                end = _match_phrase(_NOMINAL_INDEX, toks, j)
-                if end:
-                    return "noun", j, end
-                end = _match_phrase(_ABILITY_INDEX, toks, j)
-                if end:
-                    return "ability", j, _after_ability(toks, end)
+        if tok in _LIGHT_FORMS or (tok in _ARTICLES and slot not in ("coord", "comma")):
+            # "demonstrate a sound understanding of", "have the ability to", "An understanding of"
+            found = self._noun_ahead(toks, i, slot, wh, hits)
+            if found:
+                return found
         verb = self._match_verb(toks, i, slot, wh, hits)
         if verb:
             return verb
         if tok in _TRANSPARENT or (tok.endswith("ly") and len(tok) > 4):
             return "skip", i, i + 1
+        return None
+
+    def _noun_ahead(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
+        """A nominal or an ability noun a few words after a light verb or an article.
+
+        An ability noun with no verb slot after it gives way to a verb of showing ("demonstrate
+        laboratory skills" is demonstrating; "develop skills" names no process). "The ability to
+        <verb>" keeps the verb's slot, so a verb that names no cognitive process ("the ability
+        to work safely") gives no level.
+        """
+        for j in range(i + 1, min(i + 8, len(toks))):
+            if toks[j] == "of" and toks[j - 1] in ("level", "degree", "depth"):  # "a high level of understanding"
+                continue
+            if toks[j] in _CLAUSE_END or toks[j] in ("of", "to", "in", "with", "for", "on"):
+                break
+            end = _match_phrase(_NOMINAL_INDEX, toks, j)
+            if end:
+                return "noun", j, end
+            end = _match_phrase(_ABILITY_INDEX, toks, j)
+            if end:
+                after = _after_ability(toks, end)
+                while after < len(toks) and toks[after] in _TRANSPARENT | {"able", "to"}:
+                    after += 1  # "an ability to be able to articulate"
+                if after < len(toks) and (toks[end] == "to" or self._match_verb(toks, after, "ability", wh, hits)):
+                    return "ability", j, after
+                return None if toks[i] in _SHOWING_FORMS else ("ability", j, after)
         return None
 
     def _match_verb(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
@@ -441,16 +486,13 @@ _RULES = {verb: (default, tuple((re.compile(rf"(?<!\w)(?:{cue})(?!\w)"), lvl) fo
 _NOMINAL_INDEX = _phrase_index(NOMINALS)
 _ABILITY_INDEX = _phrase_index(ABILITIES)
 _LIGHT_FORMS = {form for verb in LIGHT_VERBS for form in _inflections(verb)}
+_SHOWING_FORMS = {form for verb in ("demonstrate", "show", "display", "exhibit") for form in _inflections(verb)}
 _CLASSIFIERS: dict[str, BloomClassifier] = {}
 
 
 def classifier(reference: ReferenceData | None = None) -> BloomClassifier:
     """The classifier for a set of reference data, built once per data digest."""
-    reference = reference or default_reference()
-    key = f"{reference.path}:{reference.digest}"
-    if key not in _CLASSIFIERS:
-        _CLASSIFIERS[key] = BloomClassifier(reference)
-    return _CLASSIFIERS[key]
+    return built_once(_CLASSIFIERS, reference, BloomClassifier)
 
 
 def classify(text: str, reference: ReferenceData | None = None) -> BloomLevel | None:

@@ -11,12 +11,14 @@ import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import yaml
 
 from .errors import Problem, ReferenceDataError
 from .paths import reference_data_dir
 
+T = TypeVar("T")
 BLOOM_LEVELS = {1: "remember", 2: "understand", 3: "apply", 4: "analyse", 5: "evaluate", 6: "create"}
 
 
@@ -212,6 +214,15 @@ def load_reference_data(path: Path | None = None) -> ReferenceData:
         credit_systems=systems, isced_f=isced,
         bloom_verbs={verb: tuple(sorted(levels)) for verb, levels in bloom.items()},
     )
+
+
+def built_once(cache: dict[str, T], reference: ReferenceData | None, build: Callable[[ReferenceData], T]) -> T:
+    """`build(reference)` once per reference-data directory and digest (default: the shipped data)."""
+    reference = reference or default_reference()
+    key = f"{reference.path}:{reference.digest}"
+    if key not in cache:
+        cache[key] = build(reference)
+    return cache[key]
 
 
 @lru_cache(maxsize=1)

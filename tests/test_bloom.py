@@ -17,7 +17,8 @@ def level(text: str) -> int | None:
 
 def test_single_verb_result_and_evidence():
     result = classify("Analyse the financial statements of a listed company")
-    assert result == BloomLevel(4, "analyse", "analyse", "verb 'analyse' → analyse", ("analyse",))
+    assert result == BloomLevel(4, "analyse", "analyse", "verb 'analyse' → analyse", ("analyse",), (("analyse", 4),))
+    assert result.levels == (4,)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -58,16 +59,17 @@ def test_several_verbs_take_the_highest_and_say_so():
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("Describe the structure of DNA", 1),
-    ("Describe how the kidney regulates blood pressure", 2),
-    ("Describe the role of the central bank", 2),
     ("Compare the political systems of two countries", 2),
+    ("Compare the credibility of two sources", 2),
+    ("Compare biases in two newspapers' reporting", 4),
     ("Distinguish relevant from irrelevant information in a case history", 4),
+    ("Distinguish between mitosis and meiosis", 4),  # A&K 4.1 differentiating = distinguishing
     ("Identify the assumptions underlying an argument", 4),
     ("Test a hypothesis using a chi-square test", 3),
     ("Test the validity of an argument", 5),
     ("Construct a histogram from a frequency table", 3),
     ("Construct a coherent argument supported by evidence", 6),
+    ("Construct a scale model of a timber bridge", 6),  # A&K 6.3 producing = constructing
     ("Select appropriate statistical tests for a research design", 3),
     ("Choose the most suitable treatment option", 5),
     ("Review the key concepts of earlier modules", 2),
@@ -80,8 +82,9 @@ def test_verbs_listed_at_several_levels_follow_their_context(text, expected):
 
 
 def test_context_rule_is_named_in_the_evidence():
-    result = classify("Describe how the kidney regulates blood pressure")
-    assert result.evidence == "verb 'describe' + 'how' → understand (listed at remember, understand)"
+    result = classify("Trình bày được vai trò của ngân hàng trung ương")
+    assert result.evidence == "verb 'trình bày' + 'vai trò' → understand (listed at remember, understand)"
+    assert classify("Describe the structure of DNA").evidence == "verb 'describe' → understand"
     assert "after 'critically'" in classify("Critically discuss the role of the media").evidence
 
 
@@ -133,6 +136,53 @@ def test_no_verb_gives_none(text):
     assert classify(text) is None
 
 
+def test_every_level_read_with_its_verb():
+    result = classify("Analyse and evaluate the impact of tax policy on small firms")
+    assert (result.level, result.levels, result.readings) == (5, (4, 5), (("analyse", 4), ("evaluate", 5)))
+    result = classify("Identify, analyse and solve engineering problems")
+    assert result.levels == (1, 3, 4) and result.level == 4 and result.verb == "analyse"
+    assert classify("Design a database").levels == (6,)
+
+
+@pytest.mark.parametrize("text, readings", [
+    # nominal outcomes without a verb, as catalogues write them
+    ("An understanding of how structural factors shape everyday life", (("understanding", 2),)),
+    ("A knowledge of the main events in the modern history of Africa", (("knowledge", 1),)),
+    ("Have an advanced practical and critical understanding of drawing", (("understanding", 2),)),
+    ("Demonstrate a broad, critical and practical understanding of corporations law", (("understanding", 2),)),
+    ("Demonstrate a high level of understanding of the key theories", (("understanding", 2),)),
+    ("Become familiar with the main forms of treatment", (("familiar", 1),)),
+    # an ability noun with no verb after it: the light verb itself is read
+    ("Demonstrate laboratory skills in cell culture", (("demonstrate", 3),)),
+    ("Demonstrate competence in the use of language reference material", (("demonstrate", 3),)),
+    # ...and with a verb after it, the verb decides as before
+    ("An ability to be able to articulate independent views", (("articulate", 2),)),
+    ("Demonstrate the ability to design experiments", (("design", 6),)),
+])
+def test_nominal_and_ability_constructions(text, readings):
+    assert classify(text).readings == readings
+
+
+def test_ability_to_a_non_cognitive_verb_gives_no_level():
+    assert classify("Demonstrate the ability to work safely in a laboratory") is None
+    assert classify("Develop laboratory skills") is None  # only a verb of showing stands for the skill
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Articulate how bacteria respond to changes in their environment", 2),
+    ("Contextualise contemporary art within its historical setting", 2),
+    ("Discern patterns in qualitative interview data", 4),
+    ("Debate the ethics of genetic testing", 5),
+    ("Collaborate with peers on a software project", 3),
+    ("Parse data in the required format", 3),
+    ("Synthetise techniques of Fourier analysis", 6),
+    ("Describe the structure of DNA", 2),  # describing in one's own words: understand
+    ("Describe how the kidney regulates blood pressure", 2),
+])
+def test_verbs_added_and_describe(text, expected):
+    assert level(text) == expected
+
+
 def test_lower_level_flags():
     pairs = [
         ("List the stages of the project life cycle", "Plan a software project"),  # 1 < 6
@@ -168,7 +218,9 @@ def test_labelled_set_accuracy_floor():
     with LABELLED.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert len(rows) >= 200
-    # Measured: 0.941 exact on all 323 rows; 0.848 on the 66 rows written after the rules
-    # were fixed (benchmarks/bloom_accuracy.py). Floors sit a little below.
-    assert _accuracy(rows) >= 0.92
+    # Measured: 0.923 exact on all 323 rows; 0.848 on the 66 rows written after the rules
+    # were fixed (benchmarks/bloom_accuracy.py). Before 'describe' was read as understand
+    # and 'distinguish' as analyse, 0.941 and 0.848: those rows' labels follow the older
+    # doctrine and are kept as written. Floors sit a little below.
+    assert _accuracy(rows) >= 0.90
     assert _accuracy([r for r in rows if "after the classifier rules" in r["source"]]) >= 0.80

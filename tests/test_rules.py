@@ -311,7 +311,7 @@ class TestCognitiveDepth:
         f = make_rule("cognitive_depth").evaluate(ctx)
         assert f.verdict is Verdict.minor_difference
         assert f.evidence["flagged"][0]["local_level"] == "create"
-        assert f.evidence["flagged"][0]["incoming_level"] == "remember"
+        assert f.evidence["flagged"][0]["incoming_level"] == "understand"
         assert f.remedies == []
 
     def test_substantial_share_makes_it_substantial_and_names_the_bridge(self):
