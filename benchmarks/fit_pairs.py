@@ -7,8 +7,9 @@ chosen on the same dev data, per local outcome of a gold course (an outcome is t
 covered when some incoming outcome is labelled as covering it):
 - `to_confirm`: the highest probability at which at most MAX_MISSED of the truly covered
   outcomes fall below it ("not covered" must rarely be wrong: the burden of proof is ours);
-- `covered`: the lowest probability at which at least MIN_PRECISION of the outcomes at or
-  above it are truly covered.
+- `covered`: the lowest probability at which at least MIN_PRECISION of the labelled pairs
+  at or above it cover (the labelled negatives are near misses a naive reader would take
+  for a match; on the gold course's own outcomes precision says little, most are covered).
 Writes models/pairs-<model>.json (coefficients, thresholds, data, metrics); the profile in
 models/profiles.yaml names the file.
 
@@ -69,14 +70,15 @@ def labelled_pairs(devset, encoder) -> list[dict]:
     return rows
 
 
-def choose_zones(probabilities: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    """(covered, to_confirm) thresholds per the module docstring."""
-    positives = np.sort(probabilities[truth == 1])
+def choose_zones(outcomes: np.ndarray, truth: np.ndarray, pairs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """(covered, to_confirm) thresholds per the module docstring: `outcomes`/`truth` per local
+    outcome, `pairs`/`labels` per labelled pair."""
+    positives = np.sort(outcomes[truth == 1])
     to_confirm = float(positives[int(np.floor(MAX_MISSED * len(positives)))]) if len(positives) else 0.5
     covered = 0.95
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        above = probabilities >= t
-        if above.sum() and truth[above].mean() >= MIN_PRECISION:
+        above = pairs >= t
+        if above.sum() and labels[above].mean() >= MIN_PRECISION:
             covered = float(t)
             break
     return round(max(covered, to_confirm), 4), round(min(to_confirm, covered), 4)
@@ -132,7 +134,8 @@ def main() -> None:
             level += outcome_level(d, engine, "dev")
         probabilities = np.array([p for p, _, _ in level])
         truth = np.array([t for _, t, _ in level])
-        covered, to_confirm = choose_zones(probabilities, truth)
+        pair_probabilities = model.predict_proba(x)[:, 1]
+        covered, to_confirm = choose_zones(probabilities, truth, pair_probabilities, y)
         fitted.update({
             "covered": covered, "to_confirm": to_confirm,
             "source": f"benchmarks/fit_pairs.py, {dt.date.today().isoformat()}",

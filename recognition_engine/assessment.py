@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from . import __version__
 from .catalogue import Course
 from .credential import MicroCredential
-from .engine import Engine
+from .engine import Engine, matching_view, set_aside
 from .matching import Candidate, top_k
 from .policy import Appeal, Policy, load_policy
 from .recommend import blocking, ladder
@@ -81,6 +81,16 @@ class Recommendation(BaseModel):
     appeal: Appeal | None = None
 
 
+class SetAside(BaseModel):
+    """A line of the credential's learning outcomes that is not an outcome statement."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    kind: str  # heading, topic_list, topic, placeholder, award_criteria, reference
+    reason: str
+
+
 class Versions(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -108,6 +118,7 @@ class Assessment(BaseModel):
     candidates: list[CandidateSummary]
     versions: Versions
     notes: list[str] = Field(default_factory=list)  # what the importer said about the input
+    set_aside: list[SetAside] = Field(default_factory=list)  # outcome lines that are not outcome statements
 
     def finding(self, check: str) -> Finding | None:
         return next((f for f in self.findings if f.check == check), None)
@@ -129,14 +140,20 @@ class Assessor:
     def assess(self, credential: MicroCredential, purpose: str | None = None, as_of: dt.date | None = None,
                stacked_from: list[str] | None = None, programme: str | None = None) -> Assessment:
         """Assess for the course `purpose`, or, without one, for the best of the top candidates
-        (within `programme` when one is given)."""
+        (within `programme` when one is given). Lines of the outcomes that are not outcome
+        statements are left out of matching and listed in `set_aside`."""
+        assessment = self._assess(credential, purpose, as_of, stacked_from, programme)
+        lines = [SetAside(text=s.text, kind=s.kind, reason=s.reason) for s in set_aside(credential)]
+        return assessment.model_copy(update={"set_aside": lines}) if lines else assessment
+
+    def _assess(self, credential, purpose, as_of, stacked_from, programme) -> Assessment:
         if as_of is None:
             raise ValueError("as_of is required: pass the date the assessment speaks for")
         catalogue = self.engine.catalogue
         if purpose is not None:
             catalogue.position(purpose)  # a KeyError naming the course, before any work
         members = self._programme_members(programme) if programme is not None and purpose is None else None
-        if not credential.learning_outcomes:
+        if not matching_view(credential).learning_outcomes:
             return self._without_outcomes(credential, purpose, as_of, stacked_from or [])
         aligned = self.engine.align(credential)
         profile, index, alignment = aligned
@@ -152,7 +169,7 @@ class Assessor:
             if not targets:
                 return self._abstain(credential, ranked, as_of, stacked_from or [], profile)
         results = {
-            cid: self._evaluate(credential, self.engine.candidate(credential, aligned, catalogue.position(cid)),
+            cid: self._evaluate(matching_view(credential), self.engine.candidate(credential, aligned, catalogue.position(cid)),
                                 index, alignment, as_of)
             for cid in dict.fromkeys(targets + [c.course_id for c in ranked])
         }
@@ -273,7 +290,9 @@ class Assessor:
         asks = ["learning_outcomes: what the learner can do on completion"]
         asks += [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
         recommendation = Recommendation(
-            outcome=Outcome.insufficient_information, summary="Cannot assess: the credential states no learning outcomes.",
+            outcome=Outcome.insufficient_information,
+            summary="Cannot assess: the credential states no learning outcomes." if not credential.learning_outcomes else
+                    "Cannot assess: none of the lines given as learning outcomes states what the learner can do.",
             ask_for=list(dict.fromkeys(asks)), appeal=self.policy.header.appeal,
         )
         return Assessment(

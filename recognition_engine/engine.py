@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from .language import dominant_language, detect_language
 from .matching import (FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, PairModel, ProgrammeCandidate,
                        candidates_frame, top_k)
 from .paths import cache_dir, models_dir
+from .statements import Screened, Statement, screen_outcomes
 
 ENGLISH = {None, "en"}
 
@@ -152,6 +154,7 @@ class Engine:
 
     def align(self, credential: MicroCredential) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
         """Features of the credential against every course, as arrays in catalogue order."""
+        credential = matching_view(credential)
         encoder = self.encoder_for(credential)
         profile = self.profile(encoder)
         index = self.index(encoder)
@@ -160,7 +163,7 @@ class Engine:
         outcomes, whole = vectors[: len(texts)], vectors[len(texts)]
         title = vectors[len(texts) + 1] if credential.title else whole
         with ONE_BLAS_THREAD:
-            alignment = index.align(outcomes, outcome_languages(credential), whole, title,
+            alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en", whole, title,
                                     credential_summary(credential), profile.optional_weight)
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes
@@ -168,26 +171,26 @@ class Engine:
 
     def features(self, credential: MicroCredential) -> pd.DataFrame:
         """One row per catalogue course with every alignment feature and the score."""
-        if not credential.learning_outcomes:
+        if not matching_view(credential).learning_outcomes:
             raise ValueError(f"credential {credential.id!r} has no learning outcomes to align")
         _, index, alignment = self.align(credential)
         return pd.DataFrame({"course_id": index.course_ids, **{f: alignment[f] for f in [*FEATURES, "score"]}})
 
     def rank(self, credential: MicroCredential, k: int = 5) -> list[Candidate]:
         """The k courses the credential's outcomes cover best, each with its outcome pairs."""
-        if not credential.learning_outcomes:
+        if not matching_view(credential).learning_outcomes:
             return []
         return self._courses(credential, *self.align(credential), k)
 
     def rank_programmes(self, credential: MicroCredential, k: int = 3) -> list[ProgrammeCandidate]:
         """Programmes ranked by their best-scoring course for this credential."""
-        if not credential.learning_outcomes:
+        if not matching_view(credential).learning_outcomes:
             return []
         return self._programmes(*self.align(credential), k)
 
     def ranking_frame(self, credential: MicroCredential, k: int = 5) -> pd.DataFrame:
         """The top-k courses, then the top programmes, one row each (`kind` says which)."""
-        if not credential.learning_outcomes:
+        if not matching_view(credential).learning_outcomes:
             return candidates_frame([])
         aligned = self.align(credential)
         courses = candidates_frame(self._courses(credential, *aligned, k)).assign(kind="course")
@@ -205,6 +208,7 @@ class Engine:
     def candidate(self, credential: MicroCredential, aligned, course_index: int) -> Candidate:
         """The candidate for one course (by catalogue position) from an `align` result."""
         profile, index, alignment = aligned
+        credential = matching_view(credential)
         course = self.catalogue.courses[course_index]
         score = float(alignment["score"][course_index])
         features = {f: float(alignment[f][course_index]) for f in FEATURES}
@@ -258,6 +262,26 @@ def shared_encoder(spec: str, cache_path: Path) -> CachedEncoder:
         if key not in _POOL:
             _POOL[key] = CachedEncoder(make_encoder(spec), cache)
         return _POOL[key]
+
+
+@functools.lru_cache(maxsize=4096)
+def _screen(texts: tuple[str, ...]) -> Screened:
+    return screen_outcomes(texts)
+
+
+def set_aside(credential: MicroCredential) -> tuple[Statement, ...]:
+    """The lines of the credential's outcomes that are not outcome statements (headings, topic
+    lists, placeholders, award criteria, ...), with why."""
+    return _screen(tuple(credential.outcome_texts)).set_aside
+
+
+def matching_view(credential: MicroCredential) -> MicroCredential:
+    """The credential as matched: lines that are not outcome statements are left out."""
+    screened = _screen(tuple(credential.outcome_texts))
+    if not screened.set_aside:
+        return credential
+    kept = set(screened.kept)
+    return credential.model_copy(update={"learning_outcomes": [lo for lo in credential.learning_outcomes if lo.text in kept]})
 
 
 def credential_summary(credential: MicroCredential) -> str:

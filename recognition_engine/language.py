@@ -33,7 +33,9 @@ def _detector():
 
     codes = [getattr(IsoCode639_1, code.upper()) for code in LANGUAGES]
     with _BUILD_LOCK:
-        return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+        # Unsure (the two likeliest languages too close): no answer, and the caller falls back
+        # on the credential's dominant or declared language.
+        return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_minimum_relative_distance(0.1).build()
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -43,9 +43,11 @@ DECIMALS = 4
 #   covered_share      share of essential outcomes in the "covered" zone
 #   incoming_share     share of incoming outcomes that found a home (covered) in the course
 #   lexical            BM25 score of the credential against the course, over the best course's
+#                      (0 when the credential is written in another language than the course)
 #   best_pair          the best single pair probability
+#   cross_lingual      1 when the credential is written in another language than the course
 FEATURES = ["text_similarity", "title_similarity", "incoming_coverage", "specific_coverage", "essential_coverage",
-            "covered_share", "incoming_share", "lexical", "best_pair"]
+            "covered_share", "incoming_share", "lexical", "best_pair", "cross_lingual"]
 ZONES = ("covered", "to_confirm", "not_covered")
 
 
@@ -232,11 +234,11 @@ class CatalogueIndex:
             df[rows] = 1 + same.sum(axis=1) * scale
         return idf_weights(df, len(self.catalogue.courses))
 
-    def align(self, incoming: np.ndarray, incoming_languages: np.ndarray, whole: np.ndarray, title: np.ndarray,
-              query_text: str, optional_weight: float) -> dict[str, np.ndarray]:
+    def align(self, incoming: np.ndarray, incoming_languages: np.ndarray, language: str, whole: np.ndarray,
+              title: np.ndarray, query_text: str, optional_weight: float) -> dict[str, np.ndarray]:
         """Per-course features for one credential. incoming: m x d outcome vectors with their
-        languages; whole and title: one unit vector each; query_text: the credential as text
-        (for the lexical score)."""
+        languages; language: the one the credential is written in; whole and title: one unit
+        vector each; query_text: the credential as text (for the lexical score)."""
         pairs = self.pairs
         n_courses = len(self.course_ids)
         incoming_hub = background_scores(incoming, self.background)
@@ -256,7 +258,8 @@ class CatalogueIndex:
         local_weight = np.maximum(self.specificity, 0.05) * np.where(self.essential, 1.0, optional_weight)
         ess = self.essential.astype(np.float64)
         n_ess = np.maximum(self.n_essential, 1)
-        lexical = self.lexical.scores(query_text)
+        other_language = (self.course_languages != language).astype(np.float64)
+        lexical = self.lexical.scores(query_text) * (1 - other_language)
         return {
             "best": _round(sims[rows, best_in]),
             "best_in": best_in,
@@ -272,6 +275,7 @@ class CatalogueIndex:
             "incoming_share": _round((home >= pairs.covered).mean(axis=1)),
             "lexical": _round(lexical / lexical.max()) if lexical.max() > 0 else np.zeros(n_courses),
             "best_pair": _round(home.max(axis=1)),
+            "cross_lingual": other_language,
             "incoming_hub": incoming_hub,
             "cross": cross,
         }
