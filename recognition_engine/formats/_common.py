@@ -350,7 +350,7 @@ def supervision_and_identity(label: str | None, assessment_mode: str | None) -> 
 
 _PLACEHOLDER_LINE = re.compile(
     r"(?i)^\W*(tbd|tba|todo|n/?a|n\.a\.|none|null|nil|x{3,}|placeholder|description|course description|"
-    r"(no )?description (is )?(not )?available|not available|no description|to be (completed|defined|added|"
+    r"((course|module|unit) )?(no )?description (is )?(not |currently not )?(yet )?available|not available|no description|to be (completed|defined|added|"
     r"announced|confirmed)|(please )?(enter|insert|add|type) (the |a |your )?(course |module )?(description|text|"
     r"learning outcomes)( here)?|lorem ipsum.*)\W*$")
 _TEMPLATE_MARK = re.compile(r"\{\{[^}]*\}\}|\$\{[^}]*\}|\[\[[^\]]*\]\]|<<[^>]*>>|%\([a-z_]+\)s|"

@@ -42,7 +42,7 @@ def read(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
                                   f"the root element is <{name}>; an EMREX ELMO transcript starts with <elmo>")])
     reader = _Reader(source, outcomes_catalogue or {})
     reader.elmo(root, "elmo")
-    return reader.result()
+    return reader.result(FORMAT)
 
 
 def read_tors(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
@@ -65,7 +65,7 @@ def read_tors(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
         reader.omobility = x.child_text(tor, "omobility-id")
         reader.tables = _grade_tables(x.child(tor, "gradeConversionTable"))
         reader.elmo(elmo_el, f"{where}/elmo")
-    return reader.result()
+    return reader.result("ewp-tor")
 
 
 def _grade_tables(el: Element | None) -> dict[str, list[dict]]:
@@ -130,12 +130,12 @@ class _Reader:
         for a, _ in enumerate(x.children(root, "attachment"), start=1):
             self.file_notes.append(f"{where}/attachment[{a}]: an attachment (e.g. a PDF) is not read")
 
-    def result(self) -> ImportResult:
+    def result(self, fmt: str) -> ImportResult:
         problems = list(self.problems)
         items = c.build_items(self.drafts, LABEL, CANNOT_CARRY, problems) if not problems else []
         if problems:
             raise InputError(problems)
-        return ImportResult(format=FORMAT, source=self.source, items=tuple(items), notes=tuple(self.file_notes))
+        return ImportResult(format=fmt, source=self.source, items=tuple(items), notes=tuple(self.file_notes))
 
     def report(self, report: Element, where: str) -> None:
         issuer = x.child(report, "issuer")
