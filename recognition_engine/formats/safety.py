@@ -65,6 +65,30 @@ _MAGIC = (
 )
 
 
+OFFICE_ZIPS = {
+    "spreadsheet": "this is a spreadsheet (.xlsx/.ods), not text: save it as CSV (UTF-8)",
+    "document": "this is a word-processor document (.docx/.odt), not a credential file",
+}
+
+
+def zip_kind(data: bytes) -> str | None:
+    """"spreadsheet" or "document" for an office file (a zip inside), from its member names
+    (the zip's directory only: nothing is unpacked), else None."""
+    import io
+    import zipfile
+
+    try:
+        names = zipfile.ZipFile(io.BytesIO(bytes(data))).namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        head = bytes(data[:4096])
+        return "spreadsheet" if b"xl/" in head else "document" if b"word/" in head else None
+    if any(n.startswith("xl/") for n in names) or b"opendocument.spreadsheet" in bytes(data[:200]):
+        return "spreadsheet"
+    if any(n.startswith("word/") for n in names) or b"opendocument.text" in bytes(data[:200]):
+        return "document"
+    return None
+
+
 def binary_kind(data: bytes) -> str | None:
     """What a non-text file is (a PDF, a spreadsheet, an empty file...), or None for text."""
     head = bytes(data[:4096])
@@ -74,11 +98,8 @@ def binary_kind(data: bytes) -> str | None:
         if head.startswith(magic):
             return message
     if head.startswith(b"PK\x03\x04"):
-        if b"xl/" in head or b"opendocument.spreadsheet" in head:
-            return "this is a spreadsheet (.xlsx/.ods), not text: save it as CSV (UTF-8)"
-        if b"word/" in head or b"opendocument.text" in head:
-            return "this is a word-processor document (.docx/.odt), not a credential file"
-        return "this is a zip archive: give its files one by one, or use it as a batch of transcripts"
+        return OFFICE_ZIPS.get(zip_kind(data), "this is a zip archive: give its files one by one, or use it as a "
+                               "batch of transcripts")
     if b"\x00" in head:
         return "this is a binary file (it holds NUL bytes), not text"
     return None
