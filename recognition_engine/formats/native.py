@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..loaders import credentials_from_data
 from .result import ImportedCredential, ImportResult
 from .safety import DEFAULT_LIMITS, Limits, load_json, load_yaml
 
@@ -28,6 +27,8 @@ def parse(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
 
 
 def read(doc: Any, source: str, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
+    from ..loaders import credentials_from_data  # loaders reads files with this package's safety limits
+
     credentials = credentials_from_data(doc, source)
     several = len(credentials) > 1
     items = tuple(ImportedCredential(credential=c, location=f"credentials[{i}]" if several else "")
