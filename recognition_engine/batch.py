@@ -170,6 +170,8 @@ def read_batch_file(data: bytes, source: str, fmt: str | None = None, max_rows: 
     if fmt not in BATCH_FORMATS:
         raise InputError([Problem(source, "", "format", f"unknown batch format {fmt!r}; use {', '.join(BATCH_FORMATS)}")])
     kind = binary_kind(data)
+    if kind and not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError([Problem(source, "", "", f"the batch file has no rows ({kind})")])
     if kind and not (fmt == "transcripts" and kind.startswith("this is a zip archive")):
         raise InputError([Problem(source, "", "", kind)])
     encoding = None
