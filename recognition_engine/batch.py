@@ -65,6 +65,7 @@ RESULT_COLUMNS = ["row", "learner", "credential_id", "purpose", "outcome", "summ
                   "alternative_course_id", "status", "error", "ask_for", "grade", "grade_scheme", "grade_converted",
                   "grade_conversion"]
 BATCH_FORMATS = ("csv", "jsonl", "transcripts")
+MAX_TEXT_BYTES = 100_000_000  # a CSV or JSON Lines batch file; each JSON line also passes the import limits
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -180,6 +181,9 @@ def read_batch_file(data: bytes, source: str, fmt: str | None = None, max_rows: 
             raise ValueError("reading a zip of transcripts needs the catalogue")
         rows = transcript_rows(read_archive_batch(data, source, catalogue, outcomes_catalogue=outcomes))
     else:
+        if len(data) > MAX_TEXT_BYTES:
+            raise InputError([Problem(source, "", "", f"the batch file is {len(data):,} bytes, more than the limit of "
+                                      f"{MAX_TEXT_BYTES:,}; split it")])
         decoded = detect_encoding(data)
         encoding = decoded.encoding
         rows = _read_jsonl(decoded.text) if fmt == "jsonl" else _read_csv(decoded.text, source)

@@ -291,8 +291,13 @@ def _issuer_ids(root: Element) -> frozenset[str]:
 
 
 def _transcript(root: Element, source: str, limits: Limits, outcomes: Any, omobility: str | None,
-                errors: list[Problem]) -> Transcript | None:
-    result = _guarded(source, errors, lambda: elmo_format.read(root, source, limits, outcomes))
+                errors: list[Problem], tor: Element | None = None) -> Transcript | None:
+    """The transcript in `root` (an <elmo>); `tor`, when it comes from an EWP ToR response, is read
+    whole so that its grade conversion table goes with the grades."""
+    if tor is not None:
+        result = _guarded(source, errors, lambda: elmo_format.read_tor(tor, "tor", source, limits, outcomes))
+    else:
+        result = _guarded(source, errors, lambda: elmo_format.read(root, source, limits, outcomes))
     if result is None:
         return None
     if not result.items:
@@ -332,7 +337,7 @@ def classify(files: Iterable[InputFile], limits: Limits = DEFAULT_LIMITS, outcom
                 if elmo_el is None:
                     errors.append(Problem(f.name, f"{name}/tor[{i}]", "elmo", "required element is missing: no ELMO document"))
                     continue
-                t = _transcript(elmo_el, where, limits, outcomes_catalogue, omobility, errors)
+                t = _transcript(elmo_el, where, limits, outcomes_catalogue, omobility, errors, tor)
                 if t:
                     transcripts.append(t)
         elif name == ewp_format.ROOT:

@@ -342,3 +342,12 @@ def test_random_csv_yaml_and_bytes_give_a_result_or_an_input_error(rows, raw):
             read_credentials(data, "random", fmt, limits=SMALL)
         except InputError as exc:
             assert exc.problems
+
+
+def test_the_transcripts_batch_keeps_the_tor_grade_table_with_the_grades():
+    from recognition_engine.transcripts import InputFile, classify
+
+    transcripts, _, errors = classify([InputFile("tor.xml", (VAR / "ewp_tor_two_mobilities.xml").read_bytes())])
+    assert not errors and [t.omobility_id for t in transcripts] == ["mob-2026-001", "mob-2026-002"]
+    grading = transcripts[0].result.items[0].credential.grading
+    assert grading.distribution_source == "EWP gradeConversionTable, ISCED 0612"

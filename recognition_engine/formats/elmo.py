@@ -57,14 +57,16 @@ def read_tors(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
         raise InputError([Problem(source, TOR_ROOT, "tor", "required element is missing: the response holds no <tor>")])
     reader = _Reader(source, outcomes_catalogue or {})
     for i, tor in enumerate(tors, start=1):
-        where = f"{TOR_ROOT}/tor[{i}]"
-        elmo_el = x.child(tor, "elmo")
-        if elmo_el is None:
-            reader.problems.append(Problem(source, where, "elmo", "required element is missing: no ELMO document"))
-            continue
-        reader.omobility = x.child_text(tor, "omobility-id")
-        reader.tables = _grade_tables(x.child(tor, "gradeConversionTable"))
-        reader.elmo(elmo_el, f"{where}/elmo")
+        reader.tor(tor, f"{TOR_ROOT}/tor[{i}]")
+    return reader.result("ewp-tor")
+
+
+def read_tor(tor: Element, where: str, source: str, limits: Limits = DEFAULT_LIMITS,
+             outcomes_catalogue: OutcomesCatalogue | None = None) -> ImportResult:
+    """The credentials of one <tor> of an EWP Transcript of Records response (with its mobility
+    id and grade conversion table), for callers that pair each transcript on its own."""
+    reader = _Reader(source, outcomes_catalogue or {})
+    reader.tor(tor, where)
     return reader.result("ewp-tor")
 
 
@@ -129,6 +131,15 @@ class _Reader:
                                        "(ELMO 2.0 resultOfRecognition) not imported: they are decisions, not achievements")
         for a, _ in enumerate(x.children(root, "attachment"), start=1):
             self.file_notes.append(f"{where}/attachment[{a}]: an attachment (e.g. a PDF) is not read")
+
+    def tor(self, tor: Element, where: str) -> None:
+        elmo_el = x.child(tor, "elmo")
+        if elmo_el is None:
+            self.problems.append(Problem(self.source, where, "elmo", "required element is missing: no ELMO document"))
+            return
+        self.omobility = x.child_text(tor, "omobility-id")
+        self.tables = _grade_tables(x.child(tor, "gradeConversionTable"))
+        self.elmo(elmo_el, f"{where}/elmo")
 
     def result(self, fmt: str) -> ImportResult:
         problems = list(self.problems)
