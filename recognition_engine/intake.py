@@ -31,8 +31,12 @@ def read_credential_bytes(data: bytes, source: str, fmt: str | None = None, limi
                 if result.learning_agreements else f"no credential found in this {result.format} document")
         raise InputError([Problem(source, "", "", what + (f" ({'; '.join(result.notes)})" if result.notes else ""))])
     notes = {item.id: item.notes for item in result.items}
-    for note in result.notes:  # notes about the file as a whole go with each of its credentials
-        for item in result.items:
+    for note in result.notes:
+        # A note about one part of the file ("tor[2]/elmo: ...") goes with that part's credentials;
+        # a note about the whole file goes with each of them.
+        prefix = note.split(": ", 1)[0]
+        items = [it for it in result.items if it.location.startswith(prefix)] or result.items
+        for item in items:
             notes[item.id] = (*notes[item.id], note)
     return result.credentials, notes
 

@@ -351,3 +351,20 @@ def test_the_transcripts_batch_keeps_the_tor_grade_table_with_the_grades():
     assert not errors and [t.omobility_id for t in transcripts] == ["mob-2026-001", "mob-2026-002"]
     grading = transcripts[0].result.items[0].credential.grading
     assert grading.distribution_source == "EWP gradeConversionTable, ISCED 0612"
+
+
+def test_elm_template_placeholder_outcomes_are_not_used():
+    cred = _elm("3.1")
+    spec = cred["credentialSubject"]["hasClaim"]["specifiedBy"]
+    spec["learningOutcome"].append({"id": "urn:lo:2", "type": "LearningOutcome", "title": {"en": "{{learning outcome 2}}"}})
+    item = read_credentials(json.dumps(cred).encode(), "c.json").items[0]
+    assert [o.text for o in item.credential.learning_outcomes] == ["Assess the security of a cloud deployment"]
+    assert any("template placeholder" in n for n in item.notes)
+
+
+def test_elmo_eqf_level_written_with_words():
+    xml = (VAR / "elmo2_two_reports.xml").read_text(encoding="utf-8").replace(
+        "<level><type>EQF</type><value>6</value></level>\n          <languageOfInstruction>",
+        "<level><type>EQF</type><value>Level 6</value></level>\n          <languageOfInstruction>")
+    degree = read_credentials(xml.encode(), "t.xml").item("DP-CS-2026")
+    assert str(degree.credential.level) == "EQF 6" and any("read as 6" in n for n in degree.notes)

@@ -324,13 +324,17 @@ def _outcomes(d: c.Draft, spec: dict) -> None:
     texts = []
     for lo in c.as_list(spec.get("learningOutcome")):
         text = c.lang_text(lo.get("title")) or c.lang_text(lo.get("definition")) if isinstance(lo, dict) else c.lang_text(lo)
-        if text and text.strip():
+        if text and c.placeholder(text):
+            d.note(f"learning outcome {c.one_line(text)[:40]!r} is a template placeholder; not used")
+        elif text and text.strip():
             texts.append(c.one_line(text))
     if texts:
         d.set("learning_outcomes", texts, "specifiedBy.learningOutcome[].title")
         return
     summary = note_text(spec.get("learningOutcomeSummary"))
-    if summary:
+    if summary and c.placeholder(summary):
+        d.note(f"learningOutcomeSummary is a template placeholder ({c.placeholder(summary)}); not used")
+    elif summary:
         d.set("learning_outcomes", summary, "specifiedBy.learningOutcomeSummary")
         d.note("learning outcomes taken from learningOutcomeSummary (split into single outcomes); check them")
 

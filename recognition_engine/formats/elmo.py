@@ -252,9 +252,14 @@ class _Reader:
         for level in x.children(loi, "level"):
             ltype = (x.child_text(level, "type") or "").strip()
             value = x.child_text(level, "value")
-            if ltype.upper() == "EQF" and value:
-                if not d.has("level"):
-                    d.set("level", {"framework": "EQF", "value": value}, "level[type=EQF]/value")
+            if ltype.upper().replace(" ", "") in ("EQF", "EQF-LEVEL", "EQFLEVEL") and value:
+                digits = re.findall(r"\b[1-8]\b", value)
+                if not d.has("level") and len(digits) == 1:
+                    d.set("level", {"framework": "EQF", "value": digits[0]}, "level[type=EQF]/value")
+                    if digits[0] != value.strip():
+                        d.note(f"EQF level read as {digits[0]} from {value!r}")
+                elif not d.has("level"):
+                    d.note(f"EQF level {value!r} is not one level from 1 to 8; level left empty")
             elif value:
                 desc = x.child_text(level, "description")
                 d.note(f"level {ltype or '?'} {value}" + (f" ({desc})" if desc else "") +
