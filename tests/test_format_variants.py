@@ -32,7 +32,8 @@ def read(name: str, **kw):
 
 
 @pytest.mark.parametrize("name, xsd_name", [("elmo2_two_reports.xml", "elmo-2.0.0"),
-                                            ("ewp_tor_two_mobilities.xml", "ewp-imobility-tors")])
+                                            ("ewp_tor_two_mobilities.xml", "ewp-imobility-tors"),
+                                            ("ewp_la_first_version_and_changes.xml", "ewp-omobility-las")])
 def test_the_xml_fixtures_are_valid_against_their_schemas(name, xsd_name, xsd):
     from lxml import etree
 
@@ -179,19 +180,22 @@ def test_ob3_without_proof_reads_the_same():
 # --- EWP learning agreements: first version + approved changes ------------------------------------
 
 def test_approved_changes_are_applied_to_the_first_version():
-    xml = (FIX / "ewp_la_get_response.xml").read_text(encoding="utf-8")
-    first = xml[xml.index("<first-version>"):xml.index("</first-version>")]
-    # a deletion of a first-version component, as the schema's A2 table records it
-    deletion = ('<approved-changes><components-studied><component status="deleted" reason-code="timetable-conflict">'
-                "<title>Introductory calculus</title></component></components-studied></approved-changes>")
-    start, end = xml.index("<approved-changes>"), xml.index("</approved-changes>") + len("</approved-changes>")
-    [la] = read_credentials((xml[:start] + deletion + xml[end:]).encode(), "la.xml").learning_agreements
-    assert la.version == "first-version+approved-changes"
-    assert "Introductory calculus" in first
-    assert "Introductory calculus" not in [c.title for c in la.studied]
-    deleted = next(c for c in la.components if c.title == "Introductory calculus")
-    assert (deleted.status, deleted.reason) == ("deleted", "timetable-conflict")
-    assert [c.title for c in la.recognized] == ["Calculus"]  # the first version's, kept
+    [la] = read("ewp_la_first_version_and_changes.xml").learning_agreements
+    assert (la.version, la.agreed) == ("first-version+approved-changes", True)
+    assert la.signed_by == ("student", "sending-hei", "receiving-hei")  # of the approved changes
+    assert [c.title for c in la.studied] == ["Computer Networks", "Algorithms II"]
+    graphics = next(c for c in la.components if c.title == "Computer Graphics")
+    assert (graphics.status, graphics.reason) == ("deleted", "timetable-conflict")
+    assert [c.title for c in la.recognized] == ["Computer Networks"]  # the first version's, unchanged
+    assert any("changes-proposal is pending" in n for n in la.notes)
+    assert "Distributed Systems" not in [c.title for c in la.components]  # a proposal is not applied
+
+
+def test_a_proposal_alone_is_not_an_agreement():
+    xml = (VAR / "ewp_la_first_version_and_changes.xml").read_text(encoding="utf-8")
+    start, end = xml.index("<first-version>"), xml.index("</approved-changes>") + len("</approved-changes>")
+    [la] = read_credentials((xml[:start] + xml[end:]).encode(), "p.xml").learning_agreements
+    assert (la.version, la.agreed) == ("changes-proposal", False)
 
 
 # --- hostile input, before parsing ---------------------------------------------------------------
@@ -282,6 +286,21 @@ def test_no_conversion_says_why():
     assert result.converted is None and "order is known" in result.reason
     assert "not converted" in describe(result)
     assert "no grade conversion" in convert(unordered, None).reason
+
+
+@settings(max_examples=80, deadline=None)
+@given(shares=st.lists(st.integers(1, 50), min_size=2, max_size=8), a=st.floats(0, 100), b=st.floats(0, 100))
+def test_a_better_band_never_gives_a_worse_home_grade(shares, a, b):
+    home = GradeConversionPolicy.model_validate({"grading_table": {"scheme": "home", "grades": [
+        {"grade": f"g{i}", "share": s} for i, s in enumerate(shares)]}})
+    low, high = sorted((a, b))
+
+    def rank(better: float, equal: float) -> int:
+        g = convert(Grading(grade="x", scheme="s", source="t", percent_better=better, percent_equal=equal), home)
+        return int(g.converted[1:])
+
+    assert rank(low, 0) <= rank(high, 0)  # g0 is the best home grade
+    assert 0 <= rank(low, high - low) < len(shares)
 
 
 # --- property tests: random nesting and sizes, for every importer ---------------------------------
