@@ -10,8 +10,10 @@ Three ways, tried in this order, each recorded in the `GradeConversion` it retur
    covers a percentile band (the share of students with a better grade, to that plus the share
    with the same grade); it becomes the home grade whose band in the home grading table overlaps
    it most (on a tie, the better grade). The sending band comes from ELMO's `shortenedGrading`
-   (percentageHigher / percentageEqual) or from a distribution whose order is known (ECTS
-   letter grades, or a scheme whose order the policy gives);
+   (percentageHigher / percentageEqual: ELMO counts failed students too and does not give their
+   share, so the band is used as given and the basis says so) or from a distribution of passing
+   grades whose order is known (ECTS letters A-E, an EWP/Egracons table, or a scheme whose order
+   the policy gives);
 3. **none**, with the reason (no grade, no home grading table, no sending distribution, ...).
 
 Nothing is guessed: a distribution whose order (best to worst) is not known is kept but not used.
@@ -122,7 +124,10 @@ def from_policy(policy: Any) -> GradeConversionPolicy | None:
 def _band(grading: Grading, settings: GradeConversionPolicy) -> tuple[float, float, str] | None:
     """(percent better, percent better or equal, where it came from) of the learner's grade."""
     if grading.percent_better is not None and grading.percent_equal is not None:
-        return grading.percent_better, grading.percent_better + grading.percent_equal, "shortenedGrading"
+        # ELMO counts every student, failed ones too, where a grading table counts passing grades
+        # only; the failed share is not given, so the band is used as it is, and the basis says so.
+        return (grading.percent_better, grading.percent_better + grading.percent_equal,
+                "shortenedGrading, which counts failed students too")
     shares = grading.distribution
     if not shares:
         return None
