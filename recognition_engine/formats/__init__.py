@@ -48,7 +48,7 @@ ALIASES = {
 }
 _XML_ROOTS = {"elmo": "elmo", ewp.ROOT: "ewp", elmo.TOR_ROOT: "ewp-tor",
               **{root: "elm-xml" for root in elm_xml.ROOTS}}
-_XML_FAMILY = {"elm": "elm-xml", "ewp": "ewp-tor"}  # a forced JSON/LA format given XML of its family
+_XML_FAMILY = {"elm": "elm-xml", "ewp": "ewp-tor", "elmo": "ewp-tor"}  # a forced format given XML of its family
 
 
 def _normalise_format(fmt: str, source: str) -> str:
