@@ -53,7 +53,7 @@ from .formats import ewp as ewp_format
 from .formats import _xml as x
 from .formats.ewp import TranscriptCheck, check_transcript
 from .formats.result import ImportResult, LAComponent, LearningAgreement
-from .formats.safety import DEFAULT_LIMITS, Limits, local_name, parse_xml
+from .formats.safety import DEFAULT_LIMITS, Limits, binary_kind, local_name, parse_xml
 from .loaders import parse_structured
 
 
@@ -315,8 +315,9 @@ def classify(files: Iterable[InputFile], limits: Limits = DEFAULT_LIMITS, outcom
     for f in files:
         head = f.data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
         if not head.startswith(b"<"):
-            errors.append(Problem(f.name, "", "", "not XML: expected an ELMO transcript, an EWP transcript of records "
-                                  "or an EWP learning agreement; not read"))
+            kind = binary_kind(f.data)
+            errors.append(Problem(f.name, "", "", (f"{kind}; " if kind else "") + "not XML: expected an ELMO transcript, "
+                                  "an EWP transcript of records or an EWP learning agreement; not read"))
             continue
         root = _guarded(f.name, errors, lambda: parse_xml(f.data, f.name, limits))
         if root is None:
