@@ -47,6 +47,9 @@ from .credential import Learner, MicroCredential
 from .engine import credential_texts
 from .errors import InputError, Problem
 from .formats.csv_template import COLUMNS as CREDENTIAL_COLUMNS
+from .formats.export import LIST_SEPARATOR, recognised_credits
+from .formats.safety import DEFAULT_LIMITS, bad_byte_problem, binary_kind, detect_encoding, load_json_text
+from .grades import GradeConversionPolicy, convert, describe, from_policy
 from .intake import read_credential_bytes
 from .loaders import credentials_from_data
 from .transcripts import AssessmentPair, TranscriptBatch, read_archive_batch
@@ -56,9 +59,13 @@ log = logging.getLogger("api.batch")
 ROW_COLUMNS = ["learner", "purpose", "programme", "as_of"]
 CSV_COLUMNS = [*CREDENTIAL_COLUMNS, *ROW_COLUMNS]
 JSON_KEYS = {"learner", "purpose", "programme", "as_of", "credential", "credentials", "document", "format", "stack", "notes"}
+# credits: ECTS granted, one number (also for full recognition: the course's ECTS); ask_for: what
+# to ask the applicant for (" | " between items); grade*: the original grade beside the converted one.
 RESULT_COLUMNS = ["row", "learner", "credential_id", "purpose", "outcome", "summary", "credits",
-                  "alternative_course_id", "status", "error"]
+                  "alternative_course_id", "status", "error", "ask_for", "grade", "grade_scheme", "grade_converted",
+                  "grade_conversion"]
 BATCH_FORMATS = ("csv", "jsonl", "transcripts")
+MAX_TEXT_BYTES = 100_000_000  # a CSV or JSON Lines batch file; each JSON line also passes the import limits
 _ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -83,6 +90,7 @@ class RowResult:
     learner: str | None
     assessments: list[Assessment] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    grades: GradeConversionPolicy | None = None  # the policy's grade conversion, when it has one
 
     @property
     def ok(self) -> bool:
@@ -95,15 +103,24 @@ class RowResult:
     def items(self) -> list[dict[str, Any]]:
         """One flat record per assessment (or one for the error): the results file's lines."""
         if not self.ok:
-            return [{"row": self.row, "learner": self.learner, "credential_id": None, "purpose": None, "outcome": None,
-                     "summary": None, "credits": None, "alternative_course_id": None, "status": "error",
+            return [{**dict.fromkeys(RESULT_COLUMNS), "row": self.row, "learner": self.learner, "status": "error",
                      "error": self.error}]
-        return [{
-            "row": self.row, "learner": self.learner, "credential_id": a.credential.id,
-            "purpose": a.purpose.course_id if a.purpose else None, "outcome": a.outcome.value,
-            "summary": a.recommendation.summary, "credits": a.recommendation.credits,
-            "alternative_course_id": a.recommendation.alternative_course_id, "status": "done", "error": None,
-        } for a in self.assessments]
+        out = []
+        for a in self.assessments:
+            grade = convert(a.credential.grading, self.grades) if a.credential.grading else None
+            credits = recognised_credits(a)
+            out.append({
+                "row": self.row, "learner": self.learner, "credential_id": a.credential.id,
+                "purpose": a.purpose.course_id if a.purpose else None, "outcome": a.outcome.value,
+                "summary": a.recommendation.summary, "credits": None if credits is None else float(credits),
+                "alternative_course_id": a.recommendation.alternative_course_id, "status": "done", "error": None,
+                "ask_for": LIST_SEPARATOR.join(a.recommendation.ask_for) or None,
+                "grade": grade.original if grade else a.credential.grade,
+                "grade_scheme": grade.scheme if grade else None,
+                "grade_converted": grade.converted if grade else None,
+                "grade_conversion": describe(grade) if grade else None,
+            })
+        return out
 
 
 def _problem_text(p: Problem) -> str:
@@ -125,30 +142,60 @@ def detect_batch_format(data: bytes, source: str) -> str:
     return "jsonl" if head == b"{" else "csv"
 
 
+@dataclass(frozen=True)
+class BatchFile:
+    """A batch file split into rows, with the text encoding it was read in (None for a zip)."""
+
+    format: str
+    rows: list[BatchRow]
+    encoding: str | None = None
+
+
 def read_batch(data: bytes, source: str, fmt: str | None = None, max_rows: int | None = None, *,
                catalogue: Catalogue | None = None, outcomes: Any = None) -> tuple[str, list[BatchRow]]:
-    """Split a batch file into rows. Only whole-file problems raise (encoding, CSV header, a
-    refused archive, no rows, too many rows); a bad row becomes a row that fails when it is
-    assessed. A zip of transcripts needs the catalogue (the learning agreements name home
-    courses) and may take `outcomes`, learning outcomes by LOS identifier or URL."""
+    """(format, rows) of a batch file; see `read_batch_file`."""
+    batch = read_batch_file(data, source, fmt, max_rows, catalogue=catalogue, outcomes=outcomes)
+    return batch.format, batch.rows
+
+
+def read_batch_file(data: bytes, source: str, fmt: str | None = None, max_rows: int | None = None, *,
+                    catalogue: Catalogue | None = None, outcomes: Any = None) -> BatchFile:
+    """Split a batch file into rows. Only whole-file problems raise (a file that is not text,
+    such as a PDF or a spreadsheet, a CSV header, a refused archive, no rows, too many rows); a bad
+    row becomes a row that fails when it is assessed, bad bytes included: the text is read as
+    UTF-8 (with or without BOM) or, when it is not UTF-8 at all, as Windows-1252/Latin-1, and the
+    encoding used is returned (and noted on every row when it is not UTF-8). A zip of
+    transcripts needs the catalogue (the learning agreements name home courses) and may take
+    `outcomes`, learning outcomes by LOS identifier or URL."""
     fmt = (fmt or detect_batch_format(data, source)).lower()
     if fmt not in BATCH_FORMATS:
         raise InputError([Problem(source, "", "format", f"unknown batch format {fmt!r}; use {', '.join(BATCH_FORMATS)}")])
+    kind = binary_kind(data)
+    if kind and not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError([Problem(source, "", "", f"the batch file has no rows ({kind})")])
+    if kind and not (fmt == "transcripts" and kind.startswith("this is a zip archive")):
+        raise InputError([Problem(source, "", "", kind)])
+    encoding = None
     if fmt == "transcripts":
         if catalogue is None:
             raise ValueError("reading a zip of transcripts needs the catalogue")
         rows = transcript_rows(read_archive_batch(data, source, catalogue, outcomes_catalogue=outcomes))
     else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InputError([Problem(source, "", "", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]) from None
-        rows = _read_jsonl(text) if fmt == "jsonl" else _read_csv(text, source)
+        if len(data) > MAX_TEXT_BYTES:
+            raise InputError([Problem(source, "", "", f"the batch file is {len(data):,} bytes, more than the limit of "
+                                      f"{MAX_TEXT_BYTES:,}; split it")])
+        decoded = detect_encoding(data)
+        encoding = decoded.encoding
+        rows = _read_jsonl(decoded.text) if fmt == "jsonl" else _read_csv(decoded.text, source)
+        if not encoding.startswith("UTF-8"):
+            note = f"the batch file was read as {encoding}: it is not UTF-8"
+            rows = [BatchRow(r.row, {**r.payload, "notes": [*(r.payload.get("notes") or []), note]})
+                    if isinstance(r.payload.get("notes") or [], list) else r for r in rows]
     if not rows:
         raise InputError([Problem(source, "", "", "the batch file has no rows")])
     if max_rows is not None and len(rows) > max_rows:
         raise InputError([Problem(source, "", "", f"{len(rows):,} rows: a batch may have at most {max_rows:,}")])
-    return fmt, rows
+    return BatchFile(fmt, rows, encoding)
 
 
 def transcript_rows(batch: TranscriptBatch, with_errors: bool = True) -> list[BatchRow]:
@@ -177,10 +224,14 @@ def _read_jsonl(text: str) -> list[BatchRow]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        try:
-            payload = json.loads(line)
-        except json.JSONDecodeError as exc:
-            rows.append(BatchRow(number, {"_invalid": f"invalid JSON: {exc.msg} (column {exc.colno})"}))
+        bad = bad_byte_problem(line)
+        if bad:
+            rows.append(BatchRow(number, {"_invalid": bad}))
+            continue
+        try:  # the same size and depth limits as any input, so one line cannot exhaust the parser
+            payload = load_json_text(line, "", DEFAULT_LIMITS)
+        except InputError as exc:
+            rows.append(BatchRow(number, {"_invalid": _problem_text(exc.problems[0])}))
             continue
         if not isinstance(payload, dict):
             payload = {"_invalid": "each line must be a JSON object"}
@@ -206,6 +257,9 @@ def _read_csv(text: str, source: str) -> list[BatchRow]:
             payload = {k: v.strip() for k, v in cells.items() if k and isinstance(v, str) and v.strip()}
             if None in cells:
                 payload["_invalid"] = f"{len(cells[None])} more cell(s) than the header has columns"
+            bad = next(((k, bad_byte_problem(v)) for k, v in payload.items() if bad_byte_problem(v)), None)
+            if bad:
+                payload = {"_invalid": f"column '{bad[0]}': {bad[1]}"}
             if payload:
                 rows.append(BatchRow(number, payload))
     except csv.Error as exc:
@@ -371,6 +425,7 @@ def assess_batch(
     A row that fails, for bad input or anything else, fails alone.
     """
     results: list[RowResult] = []
+    grades = from_policy(assessor.policy)
     records = frame[["row", "payload"]].to_dict("records")
     for start in range(0, len(records), chunk_size):
         chunk = [BatchRow(int(r["row"]), r["payload"]) for r in records[start:start + chunk_size]]
@@ -385,7 +440,7 @@ def assess_batch(
         for row, req, problems in parsed:
             if before_row is not None:
                 before_row(row.row)
-            result = RowResult(row.row, row.learner, problems=list(problems))
+            result = RowResult(row.row, row.learner, problems=list(problems), grades=grades)
             if req is not None:
                 try:
                     result.assessments = assess_request(assessor, req)
@@ -401,8 +456,16 @@ def assess_batch(
     return results
 
 
+def _result_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, float):  # one format for every number: 6, 7.5 (never 6.0)
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return value
+
+
 def write_results_csv(items: Iterable[dict[str, Any]], fh, extra_columns: tuple[str, ...] = ()) -> None:
     writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
     writer.writeheader()
     for item in items:
-        writer.writerow({k: ("" if v is None else v) for k, v in item.items()})
+        writer.writerow({k: _result_cell(v) for k, v in item.items()})

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .fields import Identifier, IscedCode, Outcomes
+from .languages import check_language
 from .levels import Level
 
 
@@ -19,8 +20,13 @@ class Course(BaseModel):
     ects: float = Field(gt=0)
     level: Level | None = None
     isced_f: IscedCode = None
-    language: str = "en"
+    language: str = "en"  # ISO 639-1
     learning_outcomes: Outcomes = Field(min_length=1)
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language(cls, value: object) -> str:
+        return check_language(value)
 
 
 class Programme(BaseModel):

@@ -9,6 +9,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .fields import Identifier, IscedCode, Outcomes
+from .grades import Grading
 from .levels import Level
 from .workload import Workload
 
@@ -105,6 +106,9 @@ class MicroCredential(BaseModel):
     supervision: Supervision | None = None
     identity_verification: IdentityVerification | None = None
     grade: str | None = None
+    # The grade with its scheme, source and the sending distribution, when a format carries them
+    # (ELMO, EWP): what grade conversion (recognition_engine.grades) needs.
+    grading: Grading | None = None
     integration: str | None = None
     language: str | None = None
     field_of_education: IscedCode = None

@@ -24,6 +24,9 @@ def validate_isced(value: object) -> object:
     if isinstance(value, int) and code not in codes:
         code = "0" + code
     if code not in codes:
+        if code.isdigit() and "0" + code in codes:
+            raise ValueError(f"{code!r} is not an ISCED-F 2013 field code; did you mean '0{code}'? A spreadsheet drops "
+                             "the leading zero of a number: format the column as text")
         raise ValueError(f"{code!r} is not an ISCED-F 2013 field code")
     return code
 

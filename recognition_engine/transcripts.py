@@ -53,7 +53,7 @@ from .formats import ewp as ewp_format
 from .formats import _xml as x
 from .formats.ewp import TranscriptCheck, check_transcript
 from .formats.result import ImportResult, LAComponent, LearningAgreement
-from .formats.safety import DEFAULT_LIMITS, Limits, local_name, parse_xml
+from .formats.safety import DEFAULT_LIMITS, Limits, binary_kind, local_name, parse_xml
 from .loaders import parse_structured
 
 
@@ -291,8 +291,13 @@ def _issuer_ids(root: Element) -> frozenset[str]:
 
 
 def _transcript(root: Element, source: str, limits: Limits, outcomes: Any, omobility: str | None,
-                errors: list[Problem]) -> Transcript | None:
-    result = _guarded(source, errors, lambda: elmo_format.read(root, source, limits, outcomes))
+                errors: list[Problem], tor: Element | None = None) -> Transcript | None:
+    """The transcript in `root` (an <elmo>); `tor`, when it comes from an EWP ToR response, is read
+    whole so that its grade conversion table goes with the grades."""
+    if tor is not None:
+        result = _guarded(source, errors, lambda: elmo_format.read_tor(tor, "tor", source, limits, outcomes))
+    else:
+        result = _guarded(source, errors, lambda: elmo_format.read(root, source, limits, outcomes))
     if result is None:
         return None
     if not result.items:
@@ -310,8 +315,9 @@ def classify(files: Iterable[InputFile], limits: Limits = DEFAULT_LIMITS, outcom
     for f in files:
         head = f.data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")
         if not head.startswith(b"<"):
-            errors.append(Problem(f.name, "", "", "not XML: expected an ELMO transcript, an EWP transcript of records "
-                                  "or an EWP learning agreement; not read"))
+            kind = binary_kind(f.data)
+            errors.append(Problem(f.name, "", "", (f"{kind}; " if kind else "") + "not XML: expected an ELMO transcript, "
+                                  "an EWP transcript of records or an EWP learning agreement; not read"))
             continue
         root = _guarded(f.name, errors, lambda: parse_xml(f.data, f.name, limits))
         if root is None:
@@ -332,7 +338,7 @@ def classify(files: Iterable[InputFile], limits: Limits = DEFAULT_LIMITS, outcom
                 if elmo_el is None:
                     errors.append(Problem(f.name, f"{name}/tor[{i}]", "elmo", "required element is missing: no ELMO document"))
                     continue
-                t = _transcript(elmo_el, where, limits, outcomes_catalogue, omobility, errors)
+                t = _transcript(elmo_el, where, limits, outcomes_catalogue, omobility, errors, tor)
                 if t:
                     transcripts.append(t)
         elif name == ewp_format.ROOT:

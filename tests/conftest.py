@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 
@@ -62,3 +63,24 @@ def sample_credentials():
     from recognition_engine import load_credentials
 
     return {c.id: c for c in load_credentials(EXAMPLES / "credentials")}
+
+
+# CI keeps the XML schemas beside the repository (<repo>/../shared/data/standards);
+# RECOGNITION_STANDARDS points elsewhere (e.g. from a git worktree).
+STANDARDS = Path(os.environ.get("RECOGNITION_STANDARDS") or ROOT.parent / "shared" / "data" / "standards")
+
+
+@pytest.fixture(scope="session")
+def xsd():
+    """A function: schema name ("elmo-1.7.0", "elmo-2.0.0", "ewp-imobility-tors", ...) -> lxml XMLSchema,
+    loaded offline through the folder's catalogue. Skips, saying why, when the schemas or lxml are absent."""
+    if not (STANDARDS / "load_schemas.py").is_file():
+        pytest.skip(f"the XML schemas are not at {STANDARDS} (CI has them at <repo>/../shared/data/standards; "
+                    "set RECOGNITION_STANDARDS to use another copy)")
+    pytest.importorskip("lxml", reason="validating against the XSDs needs lxml (the dev extra)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("load_schemas", STANDARDS / "load_schemas.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.schema

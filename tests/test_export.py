@@ -19,10 +19,11 @@ from recognition_engine.assessment import Assessor
 from recognition_engine.errors import InputError
 from recognition_engine.formats import read_credentials
 from recognition_engine.formats.export import (
-    COLUMNS, CTDL_CONTEXT, ELMO_NS, EXPORTERS, REC_NS, HomeInstitution, group_by_learner, recognised_credits,
+    COLUMNS, CTDL_CONTEXT, ELMO_NS, EXPORTERS, REC_NS, HomeInstitution, group_by_learner, recognised_course, recognised_credits,
     to_csv, to_ctdl, to_elmo, to_elmo_archive,
 )
 from recognition_engine.formats.safety import parse_xml
+from recognition_engine.grades import GradeConversionPolicy, Grading
 from recognition_engine.policy import load_policy
 from recognition_engine.rules import Outcome
 from recognition_engine.transcripts import BatchLimits, read_batch
@@ -422,6 +423,55 @@ def test_elmo_follows_the_v1_schema_sequences(assessments):
     assert root.find(f"{E}extension/{R}recognitions") is not None
 
 
+GRADES = GradeConversionPolicy.model_validate({"grading_table": {"scheme": "Dutch 1-10", "grades": [
+    {"grade": "9", "share": 10}, {"grade": "8", "share": 30}, {"grade": "7", "share": 40}, {"grade": "6", "share": 20}]}})
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("version, xsd_name", [("1.7", "elmo-1.7.0"), ("2.0", "elmo-2.0.0")])
+def test_elmo_export_is_valid_against_its_schema(assessments, strict_assessment, version, xsd_name, xsd):
+    from lxml import etree
+
+    schema = xsd(xsd_name)
+    refused = strict_assessment.model_copy(update={"outcome": Outcome.refused})
+    for group in (sidorov(assessments), [strict_assessment], [refused]):
+        data = to_elmo(group, institution=HOME, version=version, grades=GRADES)
+        doc = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+        assert schema.validate(doc), (version, schema.error_log.last_error)
+
+
+@pytest.mark.model
+def test_elmo_2_puts_each_decision_in_its_own_result_of_recognition(assessments, strict_assessment):
+    group = sidorov(assessments)
+    root = parse_xml(EXPORTERS["elmo-2.0"](group, institution=HOME, grades=GRADES), "export.xml")
+    results = root.findall(f"{E}report/{E}resultOfRecognition")
+    decided = [a for a in group if a.outcome in (Outcome.full, Outcome.partial, Outcome.alternative, Outcome.refused)]
+    assert len(results) == len(decided) > 0
+    statuses = {r.findtext(f"{E}status") for r in results}
+    assert statuses <= {"Positive", "Partially Positive", "Negative"}
+    first = results[0]
+    assert first.findtext(f"{E}decisionDate") == AS_OF.isoformat()
+    to = first.find(f"{E}recognitionResult/{E}learningOpportunitySpecification/{E}identifier")
+    assert to is not None and to.text == recognised_course(decided[0])[0]
+    # conditional / insufficient information are not decisions: only in the extension
+    only = parse_xml(EXPORTERS["elmo-2.0"]([strict_assessment], institution=HOME), "x.xml")
+    assert only.findall(f"{E}report/{E}resultOfRecognition") == []
+    assert only.find(f"{E}extension/{R}recognitions/{R}recognition") is not None
+
+
+@pytest.mark.model
+def test_elmo_export_keeps_the_original_grade_beside_the_converted_one(assessments):
+    a = sidorov(assessments)[0]
+    graded = a.model_copy(update={"credential": a.credential.model_copy(update={"grading": Grading(
+        grade="4", scheme="Polish 2-5", source="resultLabel", percent_better=5, percent_equal=20)})})
+    root = parse_xml(to_elmo([graded], institution=HOME, grades=GRADES, version="2.0"), "x.xml")
+    grade = root.find(f"{E}extension/{R}recognitions/{R}recognition/{R}grade")
+    assert (grade.get("original"), grade.get("scheme"), grade.get("converted"), grade.get("method")) == (
+        "4", "Polish 2-5", "8", "ects-grading-table")
+    labels = [el.text for el in root.iter(f"{E}resultLabel")]
+    assert "8" in labels
+
+
 @pytest.mark.model
 def test_elmo_is_one_learner_per_document(assessments):
     with pytest.raises(InputError, match="one learner"):
@@ -565,7 +615,7 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(assessments):
 
 
 def test_exporters_registry():
-    assert set(EXPORTERS) == {"elmo", "ctdl", "csv"}
+    assert set(EXPORTERS) == {"elmo", "elmo-2.0", "ctdl", "csv"}
     assert to_csv([]) == (",".join(COLUMNS) + "\r\n").encode()
 
 

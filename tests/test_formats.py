@@ -351,7 +351,8 @@ def test_ewp_learning_agreement_components():
     assert la.omobility_id == "c442c289-5541-4cae-9edb-8ad83e133613"
     assert (la.sending_hei, la.receiving_hei) == ("uio.no", "uw.edu.pl")
     assert la.student_name == "Ivan Petrovich Sidorov"
-    assert la.version == "approved-changes" and la.agreed
+    # approved-changes holds the changes to the first version (EWP omobility-las schema), applied to it
+    assert la.version == "first-version+approved-changes" and la.agreed
     assert la.signed_by == ("student", "sending-hei", "receiving-hei")
     assert [c.title for c in la.studied] == ["Introductory calculus", "Algebra"]
     assert [c.title for c in la.recognized] == ["Calculus", "Algebra with Geometry"]

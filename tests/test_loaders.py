@@ -129,3 +129,53 @@ def test_sample_credentials_cover_the_hard_cases(sample_credentials):
     assert any(len(c.missing_elements()) >= 2 for c in creds)
     assert any(c.workload and c.workload.unit == "tin_chi" and c.workload.to_ects().high < 5 for c in creds)
     assert any(c.level and c.level.to_eqf().eqf_level < 6 for c in creds)
+
+
+# --- catalogue validation in one pass (issue 15) ---------------------------------------------------
+
+CSV_HEADER = "id,title,ects,learning_outcomes,isced_f,language,programme_id,programme_title\n"
+
+
+def _problems(path) -> list[tuple[str, str, str]]:
+    with pytest.raises(InputError) as err:
+        load_catalogue(path)
+    return [(p.location, p.field, p.message) for p in err.value.problems]
+
+
+def test_csv_catalogue_reports_every_problem_in_one_pass_by_row(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_text(CSV_HEADER
+                    + "C1,Databases,5,Design a relational schema,0613,en,P1,BSc Computing\n"
+                    + "C1,Databases again,5,Write SQL queries,0613,en,,\n"        # duplicate id
+                    + "C3,Networks,abc,Explain routing,613,english,,\n"            # ects, ISCED zero, language
+                    + "C4,Security,5,Assess risks,0612,en,,BSc Security\n",        # programme title, no id
+                    encoding="utf-8")
+    got = _problems(path)
+    where = {(loc, field) for loc, field, _ in got}
+    assert ("row 3", "id") in where and ("row 4", "ects") in where and ("row 4", "isced_f") in where
+    assert ("row 4", "language") in where and ("row 5", "programme_title") in where
+    messages = " | ".join(m for _, _, m in got)
+    assert "did you mean '0613'" in messages and "'en' for english" in messages
+    assert "first in row 2" in messages and "without a programme_id" in messages
+
+
+def test_yaml_catalogue_checks_references_in_the_same_pass(tmp_path):
+    path = tmp_path / "cat.yaml"
+    path.write_text("""
+courses:
+  - {id: C1, title: A, ects: 5, learning_outcomes: [Explain x]}
+  - {id: C2, title: B, ects: -1, learning_outcomes: [Explain y], language: French}
+programmes:
+  - {id: P1, title: P, courses: [C1, C2, C9]}
+""", encoding="utf-8")
+    got = _problems(path)
+    fields = {field for _, field, _ in got}
+    assert {"ects", "language"} <= fields
+    unknown = [m for _, _, m in got if m.startswith("unknown course id")]
+    assert unknown == ["unknown course id 'C9'"]  # C2 exists (its own problems are reported), C9 does not
+
+
+def test_a_windows_1252_catalogue_csv_is_read(tmp_path):
+    path = tmp_path / "cat.csv"
+    path.write_bytes((CSV_HEADER + "C1,Gestión,5,Diseñar un esquema,0613,es,,\n").encode("cp1252"))
+    assert load_catalogue(path).courses[0].title == "Gestión"

@@ -344,3 +344,36 @@ def supervision_and_identity(label: str | None, assessment_mode: str | None) -> 
     elif "identity verification" in s or "id verification" in s or "verified identity" in s:
         identity = {"online": "online", "onsite": "onsite"}.get(where or "")
     return supervision, identity
+
+
+# --- text that is not learning outcomes --------------------------------------------------------
+
+_PLACEHOLDER_LINE = re.compile(
+    r"(?i)^\W*(tbd|tba|todo|n/?a|n\.a\.|none|null|nil|x{3,}|placeholder|description|course description|"
+    r"((course|module|unit) )?(no )?description (is )?(not |currently not )?(yet )?available|not available|no description|to be (completed|defined|added|"
+    r"announced|confirmed)|(please )?(enter|insert|add|type) (the |a |your )?(course |module )?(description|text|"
+    r"learning outcomes)( here)?|lorem ipsum.*)\W*$")
+_TEMPLATE_MARK = re.compile(r"\{\{[^}]*\}\}|\$\{[^}]*\}|\[\[[^\]]*\]\]|<<[^>]*>>|%\([a-z_]+\)s|"
+                            r"\[(?:insert|enter|add|description|text|course|module|title)[^\]]*\]|(?i:lorem ipsum)",
+                            re.I)
+
+
+def placeholder(text: str | None) -> str | None:
+    """Why `text` is a template placeholder rather than content (e.g. "'TBD'", "template marker
+    '{{description}}'"), or None. Only the format-specific case: text a template left unfilled."""
+    if not text or not text.strip():
+        return None
+    flat = " ".join(text.split())
+    if _PLACEHOLDER_LINE.match(flat):
+        return f"{flat[:40]!r}"
+    m = _TEMPLATE_MARK.search(flat)
+    if m:
+        return f"template marker {m.group()[:40]!r}"
+    if len(set(re.sub(r"\W", "", flat.lower()))) <= 1:  # "-----", "....", "xxxxxx"
+        return f"{flat[:20]!r}"
+    return None
+
+
+def fold(text: Any) -> str:
+    """Lower case, single spaces, no punctuation: for comparing titles and names."""
+    return " ".join(re.sub(r"[^\w]+", " ", str(text or "").lower()).split())

@@ -21,12 +21,13 @@ mapping is documented in docs/field-mappings.md; in short:
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from ..errors import InputError, Problem
 from . import _common as c
 from .result import ImportResult
-from .safety import DEFAULT_LIMITS, Limits, load_json
+from .safety import DEFAULT_LIMITS, Limits, load_json, load_json_text
 
 FORMAT = "elm"
 LABEL = "ELM/EDC credential"
@@ -43,9 +44,29 @@ def _context_mentions(obj: dict, fragment: str) -> bool:
     return any(isinstance(x, str) and fragment in x for x in c.as_list(obj.get("@context")))
 
 
-def looks_like_elm(doc: Any) -> bool:
+def envelope_payload(doc: Any, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """The credential inside a signed envelope ({"payload": ..., "signatures": [...]}, as Europass
+    issues them): the payload as an object, as JSON text, or as base64url-encoded JSON (a JWS
+    payload). None when `doc` is not such an envelope. The signature is not verified here."""
+    if not isinstance(doc, dict) or "payload" not in doc or "credentialSubject" in doc:
+        return None
+    payload = doc["payload"]
+    if isinstance(payload, dict):
+        return payload
+    if not isinstance(payload, str):
+        return None
+    text = payload.strip()
+    if not text.startswith(("{", "[")):
+        try:
+            text = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return load_json_text(text, source, limits, "payload")
+
+
+def looks_like_elm(doc: Any, source: str = "<input>", limits: Limits = DEFAULT_LIMITS) -> bool:
     if isinstance(doc, list):
-        return bool(doc) and looks_like_elm(doc[0])
+        return bool(doc) and looks_like_elm(doc[0], source, limits)
     if not isinstance(doc, dict):
         return False
     if types_of(doc) & {"EuropeanDigitalCredential", "EuropeanDigitalPresentation"}:
@@ -54,28 +75,32 @@ def looks_like_elm(doc: Any) -> bool:
         return True
     inner = doc.get("credential")
     if isinstance(inner, dict):
-        return looks_like_elm(inner)
-    payload = doc.get("payload")
-    return isinstance(payload, str) and "EuropeanDigitalCredential" in payload[:20000]
+        return looks_like_elm(inner, source, limits)
+    payload = envelope_payload(doc, source, limits)
+    return payload is not None and looks_like_elm(payload, source, limits)
 
 
-def _find_credentials(doc: Any, path: str, source: str, limits: Limits, out: list[tuple[str, dict]]) -> None:
+def _find_credentials(doc: Any, path: str, source: str, limits: Limits, out: list[tuple[str, dict]],
+                      notes: list[str]) -> None:
     if isinstance(doc, list):
         for i, item in enumerate(doc):
-            _find_credentials(item, f"{path}[{i}]", source, limits, out)
+            _find_credentials(item, f"{path}[{i}]", source, limits, out, notes)
         return
     if not isinstance(doc, dict):
         raise InputError([Problem(source, path or "", "", "expected a JSON object (an ELM credential)")])
     if "credentialSubject" not in doc and isinstance(doc.get("credential"), dict):  # "uploadable" wrapper
-        _find_credentials(doc["credential"], f"{path}.credential".lstrip("."), source, limits, out)
+        _find_credentials(doc["credential"], f"{path}.credential".lstrip("."), source, limits, out, notes)
         return
-    if "credentialSubject" not in doc and isinstance(doc.get("payload"), str):  # signed envelope
-        inner = load_json(doc["payload"].encode("utf-8"), source, limits)
-        _find_credentials(inner, f"{path}.payload".lstrip("."), source, limits, out)
+    inner = envelope_payload(doc, source, limits)
+    if inner is not None:  # signed envelope
+        signatures = c.as_list(doc.get("signatures") or doc.get("signature"))
+        notes.append(f"{path + '.' if path else ''}payload: a signed envelope with {len(signatures)} signature(s); "
+                     "the signature was not verified by this importer (verify it with the Europass verifier)")
+        _find_credentials(inner, f"{path}.payload".lstrip("."), source, limits, out, notes)
         return
     if "verifiableCredential" in doc and "credentialSubject" not in doc:  # a presentation
         for i, item in enumerate(c.as_list(doc["verifiableCredential"])):
-            _find_credentials(item, f"{path}.verifiableCredential[{i}]".lstrip("."), source, limits, out)
+            _find_credentials(item, f"{path}.verifiableCredential[{i}]".lstrip("."), source, limits, out, notes)
         return
     out.append((path, doc))
 
@@ -128,10 +153,10 @@ def _first_dict(value: Any) -> dict | None:
 
 def read(doc: Any, source: str, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
     found: list[tuple[str, dict]] = []
-    _find_credentials(doc, "", source, limits, found)
+    file_notes: list[str] = []
+    _find_credentials(doc, "", source, limits, found, file_notes)
     problems: list[Problem] = []
     drafts: list[c.Draft] = []
-    file_notes: list[str] = []
     for path, cred in found:
         where = path or "credential"
         if not (types_of(cred) & {"EuropeanDigitalCredential", "VerifiableCredential"}):
@@ -299,13 +324,17 @@ def _outcomes(d: c.Draft, spec: dict) -> None:
     texts = []
     for lo in c.as_list(spec.get("learningOutcome")):
         text = c.lang_text(lo.get("title")) or c.lang_text(lo.get("definition")) if isinstance(lo, dict) else c.lang_text(lo)
-        if text and text.strip():
+        if text and c.placeholder(text):
+            d.note(f"learning outcome {c.one_line(text)[:40]!r} is a template placeholder; not used")
+        elif text and text.strip():
             texts.append(c.one_line(text))
     if texts:
         d.set("learning_outcomes", texts, "specifiedBy.learningOutcome[].title")
         return
     summary = note_text(spec.get("learningOutcomeSummary"))
-    if summary:
+    if summary and c.placeholder(summary):
+        d.note(f"learningOutcomeSummary is a template placeholder ({c.placeholder(summary)}); not used")
+    elif summary:
         d.set("learning_outcomes", summary, "specifiedBy.learningOutcomeSummary")
         d.note("learning outcomes taken from learningOutcomeSummary (split into single outcomes); check them")
 

@@ -1,10 +1,14 @@
-"""EMREX ELMO XML transcripts of records (https://github.com/emrex-eu/elmo-schemas, v1).
+"""EMREX ELMO XML transcripts of records (https://github.com/emrex-eu/elmo-schemas, 1.x and 2.0),
+alone or embedded in EWP Transcript of Records responses (`read_tors`).
 
 One MicroCredential per learning opportunity specification (degree programme, module, course;
 classes only when they stand alone) whose instance was passed. ELMO has no learning-outcomes
 element: outcomes come from a linked catalogue when one is given (`outcomes_catalogue`, keyed by
 any LOS identifier or URL), otherwise from the plain-text description, and each credential says
-which. The mapping is documented in docs/field-mappings.md.
+which; a description that is a template placeholder is not taken as outcomes, and a degree
+programme's diploma supplement gives the programme's learning outcomes (its section 4.2). The
+grade is kept with its scheme and the reference group's distribution (`grading`), for grade
+conversion. The mapping is documented in docs/field-mappings.md.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ LABEL = "ELMO transcript"
 CANNOT_CARRY = ("learning_outcomes", "type_of_assessment", "form_of_participation", "quality_assurance", "supervision",
                 "identity_verification", "prerequisites", "integration")
 OutcomesCatalogue = Mapping[str, "Sequence[str] | str"]
+TOR_ROOT = "imobility-tors-get-response"
+# Elements only ELMO 2.0 has (1.x has bday, no results of recognition, no external grading schemes).
+_V2_ONLY = ("dateOfBirth", "resultOfRecognition", "gradingSchemeExternalId", "alternativeName", "placeOfBirth")
 
 
 def read(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
@@ -33,25 +40,48 @@ def read(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
     if name != "elmo":
         raise InputError([Problem(source, "", f"<{name}>",
                                   f"the root element is <{name}>; an EMREX ELMO transcript starts with <elmo>")])
-    problems: list[Problem] = []
-    learner_el = x.child(root, "learner")
-    if learner_el is None:
-        problems.append(Problem(source, "elmo", "learner", "required element is missing: the transcript names no learner"))
-    reports = x.children(root, "report")
-    if not reports:
-        problems.append(Problem(source, "elmo", "report", "required element is missing: a transcript has at least one report"))
-    if problems:
-        raise InputError(problems)
+    reader = _Reader(source, outcomes_catalogue or {})
+    reader.elmo(root, "elmo")
+    return reader.result(FORMAT)
 
-    learner = _learner(learner_el)
-    reader = _Reader(source, learner, outcomes_catalogue or {})
-    for r, report in enumerate(reports, start=1):
-        reader.report(report, f"elmo/report[{r}]")
-    items = c.build_items(reader.drafts, LABEL, CANNOT_CARRY, problems)
-    problems = reader.problems + problems
-    if problems:
-        raise InputError(problems)
-    return ImportResult(format=FORMAT, source=source, items=tuple(items), notes=tuple(reader.file_notes))
+
+def read_tors(root: Element, source: str, limits: Limits = DEFAULT_LIMITS,
+              outcomes_catalogue: OutcomesCatalogue | None = None) -> ImportResult:
+    """The credentials of every transcript in an EWP Transcript of Records response."""
+    name = local_name(root.tag)
+    if name != TOR_ROOT:
+        raise InputError([Problem(source, "", f"<{name}>", f"the root element is <{name}>; an EWP transcript of "
+                                  f"records response starts with <{TOR_ROOT}>")])
+    tors = x.children(root, "tor")
+    if not tors:
+        raise InputError([Problem(source, TOR_ROOT, "tor", "required element is missing: the response holds no <tor>")])
+    reader = _Reader(source, outcomes_catalogue or {})
+    for i, tor in enumerate(tors, start=1):
+        reader.tor(tor, f"{TOR_ROOT}/tor[{i}]")
+    return reader.result("ewp-tor")
+
+
+def read_tor(tor: Element, where: str, source: str, limits: Limits = DEFAULT_LIMITS,
+             outcomes_catalogue: OutcomesCatalogue | None = None) -> ImportResult:
+    """The credentials of one <tor> of an EWP Transcript of Records response (with its mobility
+    id and grade conversion table), for callers that pair each transcript on its own."""
+    reader = _Reader(source, outcomes_catalogue or {})
+    reader.tor(tor, where)
+    return reader.result("ewp-tor")
+
+
+def _grade_tables(el: Element | None) -> dict[str, list[dict]]:
+    """An EWP ToR gradeConversionTable: per ISCED code, the percentage of students per grade."""
+    tables: dict[str, list[dict]] = {}
+    for table in x.children(el, "iscedTable"):
+        rows = []
+        for f in x.children(table, "gradeFrequency"):
+            try:
+                rows.append({"grade": str(f.get("label") or "").strip(), "share": float(str(f.get("percentage")))})
+            except ValueError:
+                continue
+        tables[str(table.get("iscedCode") or "").strip()] = rows
+    return tables
 
 
 def _learner(el: Element | None) -> dict | None:
@@ -69,13 +99,54 @@ def _strip_html(value: str) -> str:
 
 
 class _Reader:
-    def __init__(self, source: str, learner: dict | None, catalogue: OutcomesCatalogue):
+    def __init__(self, source: str, catalogue: OutcomesCatalogue):
         self.source = source
-        self.learner = learner
+        self.learner: dict | None = None
         self.catalogue = {str(k).strip(): v for k, v in catalogue.items()}
         self.drafts: list[c.Draft] = []
         self.problems: list[Problem] = []
         self.file_notes: list[str] = []
+        self.omobility: str | None = None
+        self.tables: dict[str, list[dict]] = {}
+
+    def elmo(self, root: Element, where: str) -> None:
+        learner_el = x.child(root, "learner")
+        if learner_el is None:
+            self.problems.append(Problem(self.source, where, "learner",
+                                         "required element is missing: the transcript names no learner"))
+        reports = x.children(root, "report")
+        if not reports:
+            self.problems.append(Problem(self.source, where, "report",
+                                         "required element is missing: a transcript has at least one report"))
+        if learner_el is None or not reports:
+            return
+        version = "2.0" if any(isinstance(el.tag, str) and local_name(el.tag) in _V2_ONLY for el in root.iter()) else "1.x"
+        self.file_notes.append(f"{where}: EMREX ELMO {version}, {len(reports)} report(s)")
+        self.learner = _learner(learner_el)
+        for r, report in enumerate(reports, start=1):
+            self.report(report, f"{where}/report[{r}]")
+            recognitions = x.children(report, "resultOfRecognition")
+            if recognitions:
+                self.file_notes.append(f"{where}/report[{r}]: {len(recognitions)} earlier result(s) of recognition "
+                                       "(ELMO 2.0 resultOfRecognition) not imported: they are decisions, not achievements")
+        for a, _ in enumerate(x.children(root, "attachment"), start=1):
+            self.file_notes.append(f"{where}/attachment[{a}]: an attachment (e.g. a PDF) is not read")
+
+    def tor(self, tor: Element, where: str) -> None:
+        elmo_el = x.child(tor, "elmo")
+        if elmo_el is None:
+            self.problems.append(Problem(self.source, where, "elmo", "required element is missing: no ELMO document"))
+            return
+        self.omobility = x.child_text(tor, "omobility-id")
+        self.tables = _grade_tables(x.child(tor, "gradeConversionTable"))
+        self.elmo(elmo_el, f"{where}/elmo")
+
+    def result(self, fmt: str) -> ImportResult:
+        problems = list(self.problems)
+        items = c.build_items(self.drafts, LABEL, CANNOT_CARRY, problems) if not problems else []
+        if problems:
+            raise InputError(problems)
+        return ImportResult(format=fmt, source=self.source, items=tuple(items), notes=tuple(self.file_notes))
 
     def report(self, report: Element, where: str) -> None:
         issuer = x.child(report, "issuer")
@@ -126,6 +197,7 @@ class _Reader:
         d.identify("url", url)
         for scheme, value in self.issuer["ids"]:
             d.identify(f"issuer-{scheme}", value)
+        d.identify("ewp-omobility-id", self.omobility)
         ident = los_ids.get("local") or los_ids.get("elmo") or los_ids.get("ewp-los-id") or where
         d.set("id", ident, "identifier")
         d.set("learner", self.learner, "elmo/learner")
@@ -152,11 +224,17 @@ class _Reader:
             if not c.language_code(lang):
                 d.note(f"languageOfInstruction {lang!r} is not an ISO 639-1 code; left empty")
         d.set("field_of_education", x.child_text(los, "iscedCode"), "iscedCode")
-        if x.child_text(los, "subjectArea") and not d.has("field_of_education"):
-            d.note(f"only an Erasmus subjectArea code ({x.child_text(los, 'subjectArea')}) is given; "
-                   "it is not an ISCED-F code, so field of education is left empty")
+        area = (x.child_text(los, "subjectArea") or "").strip()
+        if area and not d.has("field_of_education"):
+            if c.is_known_isced(area):  # Erasmus+ subject areas are ISCED-F 2013 codes
+                d.set("field_of_education", area, "subjectArea")
+                d.note(f"field of education read from subjectArea {area} (an ISCED-F code; there is no iscedCode)")
+            else:
+                d.note(f"subjectArea {area!r} is not an ISCED-F code (an older Erasmus subject area?); "
+                       "field of education left empty")
         self._hours(d, loi, parts)
-        self._outcomes(d, los)
+        self._grading(d, loi, x.child_text(los, "iscedCode") or area)
+        self._outcomes(d, los, loi)
         return d
 
     def _credits(self, d: c.Draft, loi: Element | None) -> None:
@@ -174,9 +252,14 @@ class _Reader:
         for level in x.children(loi, "level"):
             ltype = (x.child_text(level, "type") or "").strip()
             value = x.child_text(level, "value")
-            if ltype.upper() == "EQF" and value:
-                if not d.has("level"):
-                    d.set("level", {"framework": "EQF", "value": value}, "level[type=EQF]/value")
+            if ltype.upper().replace(" ", "") in ("EQF", "EQF-LEVEL", "EQFLEVEL") and value:
+                digits = re.findall(r"\b[1-8]\b", value)
+                if not d.has("level") and len(digits) == 1:
+                    d.set("level", {"framework": "EQF", "value": digits[0]}, "level[type=EQF]/value")
+                    if digits[0] != value.strip():
+                        d.note(f"EQF level read as {digits[0]} from {value!r}")
+                elif not d.has("level"):
+                    d.note(f"EQF level {value!r} is not one level from 1 to 8; level left empty")
             elif value:
                 desc = x.child_text(level, "description")
                 d.note(f"level {ltype or '?'} {value}" + (f" ({desc})" if desc else "") +
@@ -215,7 +298,34 @@ class _Reader:
             listed = ", ".join(f"{t} {h:g} h" for t, h in class_hours)
             d.note(f"classes: {listed} (total {total:g} hours of attendance, not used as the workload)")
 
-    def _outcomes(self, d: c.Draft, los: Element) -> None:
+    def _grading(self, d: c.Draft, loi: Element | None, isced: str | None) -> None:
+        label = x.child_text(loi, "resultLabel")
+        if not label:
+            return
+        scheme_id = x.child_text(loi, "gradingSchemeLocalId")
+        scheme = (self.grading.get(str(scheme_id)) if scheme_id else None) or x.child_text(loi, "gradingSchemeExternalId")
+        grading: dict = {"grade": label, "scheme": scheme or scheme_id, "source": "learningOpportunityInstance/resultLabel"}
+        short = x.child(loi, "shortenedGrading")
+        if short is not None:
+            higher = c.number(d, x.child_text(short, "percentageHigher"), "shortenedGrading/percentageHigher")
+            equal = c.number(d, x.child_text(short, "percentageEqual"), "shortenedGrading/percentageEqual")
+            if higher is not None and equal is not None:
+                grading.update(percent_better=higher, percent_equal=equal)
+        table = self.tables.get(str(isced or "").strip())
+        categories = x.children(x.child(loi, "resultDistribution"), "category")
+        if table:
+            grading.update(distribution=table, distribution_ordered=True,
+                           distribution_source=f"EWP gradeConversionTable, ISCED {isced}")
+        elif categories:
+            shares = []
+            for cat in categories:
+                count = c.number(d, cat.get("count"), "resultDistribution/category/@count")
+                if count is not None:
+                    shares.append({"grade": str(cat.get("label") or "").strip(), "share": count})
+            grading.update(distribution=shares, distribution_source="ELMO resultDistribution")
+        d.set("grading", grading, "resultLabel")
+
+    def _outcomes(self, d: c.Draft, los: Element, loi: Element | None) -> None:
         for _, value in d.identifiers:
             if value in self.catalogue:
                 d.set("learning_outcomes", _outcomes_value(self.catalogue[value]), "linked catalogue")
@@ -228,13 +338,40 @@ class _Reader:
             html_desc = x.lang_pick(x.children(los, "descriptionHtml"))
             description = _strip_html(html_desc).strip() if html_desc else None
             origin = "descriptionHtml"
+        placeholder = c.placeholder(description)
+        if placeholder:
+            d.note(f"the {origin} is a template placeholder ({placeholder}), not learning outcomes; not used")
+            description = None
+        supplement = x.child(loi, "diplomaSupplement")
+        if supplement is not None:
+            section = _ds_section(supplement, "4.2")
+            numbers = [s.get("number") for s in supplement.iter() if isinstance(s.tag, str)
+                       and local_name(s.tag) == "section" and s.get("number")]
+            if section and not description:
+                d.set("learning_outcomes", section, "diplomaSupplement/section[4.2]")
+                d.note("learning outcomes taken from the diploma supplement, section 4.2 (programme learning "
+                       "outcomes); check them")
+                return
+            d.note(f"a diploma supplement is attached (sections {', '.join(numbers) or 'without numbers'}); only "
+                   "section 4.2 (learning outcomes) is read" + ("" if section else ", and it has none"))
         if description:
             d.set("learning_outcomes", description, origin)
             d.note(f"learning outcomes taken from the {origin} (split into statements); ELMO has no "
                    "learning-outcomes element, so check them against the course catalogue")
         else:
             d.note("no learning outcomes: ELMO has no learning-outcomes element and this record has no "
-                   "description; link a course catalogue or ask the issuer")
+                   "usable description; link a course catalogue or ask the issuer")
+
+
+def _ds_section(supplement: Element, number: str) -> str | None:
+    """The text of the diploma supplement section with this number (e.g. 4.2), HTML stripped."""
+    for el in supplement.iter():
+        if isinstance(el.tag, str) and local_name(el.tag) == "section" and el.get("number") == number:
+            text = x.lang_pick(x.children(el, "content")) or x.text(el)
+            text = _strip_html(text).strip() if text else None
+            if text and not c.placeholder(text):
+                return text
+    return None
 
 
 def _outcomes_value(value: Any) -> Any:

@@ -3,13 +3,20 @@
 A learning agreement is a plan, not an achievement: it yields no MicroCredential. It yields the
 agreed components (to be studied at the receiving institution, and to be recognised at the
 sending one) so that a registrar can check a transcript of records against it with
-`check_transcript`. The agreed version is `approved-changes` when present, else `first-version`;
-a `changes-proposal` alone is read but marked as not agreed. Components marked
-status="deleted" are kept in the list but left out of `studied`/`recognized`.
+`check_transcript`.
+
+The schema's `approved-changes` holds "the latest approved list of changes to the
+`first-version`" (tables A2, B2, C2 of the template), not a whole agreement: the agreed
+components are those of `first-version`, with each change applied (a component with
+status="inserted" is added; one with status="deleted" marks the first-version component with the
+same los-id, los-code or title as deleted). Deleted components are kept in the list, with their
+reason, but left out of `studied`/`recognized`. A `changes-proposal` is not agreed: alone it is
+read and marked as not agreed; beside an agreed version it is only noted.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -30,9 +37,6 @@ TABLES = {
     "blended-mobility-components": "blended",
     "short-term-doctoral-components": "short-term-doctoral",
 }
-# Released element names first; the names of the earlier draft layout are accepted as aliases.
-VERSIONS = (("approved-changes", True), ("latest-approved", True), ("first-version", True),
-            ("changes-proposal", False), ("latest-proposal", False))
 
 
 def read(root: Element, source: str, limits: Limits = DEFAULT_LIMITS) -> ImportResult:
@@ -61,32 +65,39 @@ def _agreement(la: Element, where: str, source: str, problems: list[Problem]) ->
     student = x.child(la, "student")
     student_name = " ".join(p for p in (x.child_text(student, "given-names"), x.child_text(student, "family-name")) if p)
     notes: list[str] = []
-    chosen = None
-    for element, agreed in VERSIONS:
-        version = x.child(la, element)
-        if version is not None:
-            chosen = (element, agreed, version)
-            break
-    if chosen is None:
+    first = x.child(la, "first-version")
+    changes = x.child(la, "approved-changes")
+    if changes is None:
+        changes = x.child(la, "latest-approved")  # the earlier draft layout's name
+    proposal = next((v for v in (x.child(la, "changes-proposal"), x.child(la, "latest-proposal")) if v is not None), None)
+    if first is None and changes is None and proposal is None:
         problems.append(Problem(source, where, "first-version",
                                 "required element is missing: no first-version, approved-changes or changes-proposal"))
         return None
-    element, agreed, version = chosen
-    if not agreed:
-        notes.append(f"only an unapproved {element} exists: the components are a proposal, not an agreement")
-    elif x.child(la, "changes-proposal") is not None or x.child(la, "latest-proposal") is not None:
-        notes.append(f"a changes-proposal is pending; the agreed components were read from {element}")
+    if first is not None:
+        element, agreed, signing = "first-version", True, changes if changes is not None else first
+        components = _components(first, f"{where}/first-version", source, problems)
+        if changes is not None:
+            element = "first-version+approved-changes"
+            components = _apply_changes(components, _components(changes, f"{where}/approved-changes", source, problems),
+                                        notes)
+        if proposal is not None:
+            notes.append("a changes-proposal is pending (not agreed); the agreed components were read from "
+                         + ("first-version with approved-changes" if changes is not None else "first-version"))
+    elif changes is not None:
+        element, agreed, signing = "approved-changes", True, changes
+        components = _components(changes, f"{where}/approved-changes", source, problems)
+        notes.append("approved-changes without first-version: only the changes are known, not the whole agreement; "
+                     "ask the sending institution for the first version")
+    else:
+        element, agreed, signing = "changes-proposal", False, proposal
+        components = _components(proposal, f"{where}/changes-proposal", source, problems)
+        notes.append("only an unapproved changes-proposal exists: the components are a proposal, not an agreement")
     signed_by = tuple(party for party in ("student", "sending-hei", "receiving-hei")
-                      if x.child(version, f"{party}-signature") is not None
-                      or x.child_text(version, f"{party}-approval-timestamp"))
+                      if x.child(signing, f"{party}-signature") is not None
+                      or x.child_text(signing, f"{party}-approval-timestamp"))
     if agreed and "receiving-hei" not in signed_by:
-        notes.append(f"{element} is not signed by the receiving institution")
-    components = []
-    for table_el, table in TABLES.items():
-        for k, comp in enumerate(x.children(x.child(version, table_el), "component"), start=1):
-            c = _component(comp, table, f"{where}/{element}/{table_el}/component[{k}]", source, problems)
-            if c:
-                components.append(c)
+        notes.append(f"{'approved-changes' if signing is changes else element} is not signed by the receiving institution")
     if not components:
         notes.append(f"{element} lists no components")
     if not omobility:
@@ -100,6 +111,47 @@ def _agreement(la: Element, where: str, source: str, problems: list[Problem]) ->
         version=element, agreed=agreed, signed_by=signed_by,
         components=tuple(components), location=where, notes=tuple(notes),
     )
+
+
+def _components(version: Element, where: str, source: str, problems: list[Problem]) -> list[LAComponent]:
+    out = []
+    for table_el, table in TABLES.items():
+        for k, comp in enumerate(x.children(x.child(version, table_el), "component"), start=1):
+            c = _component(comp, table, f"{where}/{table_el}/component[{k}]", source, problems)
+            if c:
+                out.append(c)
+    return out
+
+
+def _same(a: LAComponent, b: LAComponent) -> bool:
+    if a.table != b.table:
+        return False
+    for key in ("los_id", "loi_id", "los_code"):
+        if getattr(a, key) and getattr(b, key):
+            return getattr(a, key) == getattr(b, key)
+    return _norm(a.title) == _norm(b.title)
+
+
+def _apply_changes(first: list[LAComponent], changes: list[LAComponent], notes: list[str]) -> list[LAComponent]:
+    """The first version with the approved changes applied (see the module docstring)."""
+    merged = list(first)
+    for change in changes:
+        if change.status == "deleted":
+            k = next((i for i, c in enumerate(merged) if c.status != "deleted" and _same(c, change)), None)
+            if k is None:
+                notes.append(f"approved-changes deletes {change.title!r} ({change.table}), which the first version "
+                             "does not list; kept as a deleted component")
+                merged.append(change)
+            else:
+                merged[k] = dataclasses.replace(merged[k], status="deleted", reason=change.reason or merged[k].reason)
+        elif change.status == "inserted":
+            merged.append(change)
+        elif not any(_same(c, change) for c in merged):
+            notes.append(f"approved-changes lists {change.title!r} ({change.table}) without status inserted or deleted, "
+                         "and the first version does not; read as inserted")
+            merged.append(dataclasses.replace(change, status="inserted"))
+        # else: a first-version component repeated without a status is no change
+    return merged
 
 
 def _component(el: Element, table: str, where: str, source: str, problems: list[Problem]) -> LAComponent | None:

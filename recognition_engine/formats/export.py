@@ -10,9 +10,15 @@ Every exporter takes a sequence of `Assessment`s and keyword options, and return
 element mappings and their sources are in docs/field-mappings.md ("Exports"). Nothing is
 invented: a value the assessment does not hold is left out, never guessed.
 
-- **ELMO** (`to_elmo`): an EMREX ELMO document in the v1 namespace, valid against the v1 schema.
-  ELMO v1 has no element for a recognition decision (ELMO 2.0 added "ResultsOfRecognition", whose
-  schema could not be checked here), so each decision travels in the schema's own extension point
+- **ELMO 2.0** (`to_elmo2`): the same document, valid against the ELMO 2.0.0 schema, with each
+  decision in the report's own `resultOfRecognition` element: status (full -> Positive; partial
+  and alternative -> Partially Positive; refused -> Negative), decision date, the incoming
+  credential as the recognition basis (a recognitionReport from its awarding body, with the
+  original grade), the home course as the recognition result (with the converted grade when there
+  is one) and the mapping between them. Conditional and insufficient-information outcomes are
+  not decisions: they travel only in the extension, as in 1.7.
+- **ELMO 1.7** (`to_elmo`): an EMREX ELMO document in the v1 namespace, valid against the 1.7
+  schema. ELMO 1.7 has no element for a recognition decision, so each decision travels in the schema's own extension point
   (`elmo/extension`, which takes any element from another namespace) as a `rec:recognition`
   element (status, basis, mapping from -> to, credits, reasons, appeal, versions). A decision
   that grants credit for a home course also appears as a `learningOpportunitySpecification`
@@ -44,6 +50,7 @@ from xml.etree import ElementTree as ET
 from ..assessment import Assessment
 from ..credential import MicroCredential
 from ..errors import InputError, Problem
+from ..grades import GradeConversion, GradeConversionPolicy, convert
 from ..rules import Outcome
 
 ELMO_NS = "https://github.com/emrex-eu/elmo-schemas/tree/v1"
@@ -216,7 +223,12 @@ def _rec_from(mapping: ET.Element, a: Assessment) -> None:
         _r(frm, "level", c.level.value, type=c.level.framework)
 
 
-def recognition_element(a: Assessment) -> ET.Element:
+def grade_conversion(a: Assessment, grades: GradeConversionPolicy | None) -> GradeConversion:
+    """The credential's grade beside its conversion (see recognition_engine.grades)."""
+    return convert(a.credential.grading, grades)
+
+
+def recognition_element(a: Assessment, grade: GradeConversion | None = None) -> ET.Element:
     """One decision as a `rec:recognition` element (the fragment that goes into ELMO's extension)."""
     r, v = a.recommendation, a.versions
     rec = _r(None, "recognition", id=assessment_key(a))
@@ -247,18 +259,21 @@ def recognition_element(a: Assessment) -> ET.Element:
         _r(rec, "askFor", text)
     if r.appeal is not None:
         _r(rec, "appeal", r.appeal.route.strip(), deadlineDays=r.appeal.deadline_days, reference=r.appeal.reference)
+    if grade is not None and grade.original is not None:
+        _r(rec, "grade", original=grade.original, scheme=grade.scheme, source=grade.source, converted=grade.converted,
+           toScheme=grade.to_scheme, method=grade.method, basis=grade.basis, reason=grade.reason)
     _r(rec, "versions", engine=v.engine, model=v.model, calibration=v.calibration, policyId=v.policy_id,
        policyVersion=v.policy_version, policyDigest=v.policy_digest, referenceData=v.reference_data_version,
        referenceDataDigest=v.reference_data_digest)
     return rec
 
 
-def _credited_los(report: ET.Element, a: Assessment) -> None:
+def _credited_los(report: ET.Element, a: Assessment, grade: str | None = None) -> ET.Element | None:
     """The home course credit is granted for, as ELMO carries credits (LOS with a passed LOI)."""
     course = recognised_course(a)
     credits = recognised_credits(a)
     if course is None:
-        return
+        return None
     cid, title, _ = course
     los = _e(report, "learningOpportunitySpecification")
     _e(los, "identifier", cid, type="local")
@@ -268,6 +283,8 @@ def _credited_los(report: ET.Element, a: Assessment) -> None:
     _e(loi, "identifier", assessment_key(a), type="recognition")
     _e(loi, "date", a.as_of.isoformat())
     _e(loi, "status", "passed")
+    if grade is not None:
+        _e(loi, "resultLabel", grade)
     if credits is not None:
         credit = _e(loi, "credit")
         _e(credit, "scheme", "ects")
@@ -276,9 +293,73 @@ def _credited_los(report: ET.Element, a: Assessment) -> None:
         level = _e(loi, "level")
         _e(level, "type", "EQF")
         _e(level, "value", a.purpose.course_eqf_level)
+    return los
 
 
-def _learner(root: ET.Element, assessments: Sequence[Assessment]) -> None:
+# ELMO 2.0 ResultOfRecognition/status for the outcomes that are decisions.
+ELMO2_STATUS = {Outcome.full: "Positive", Outcome.partial: "Partially Positive",
+                Outcome.alternative: "Partially Positive", Outcome.refused: "Negative"}
+
+
+def _basis_report(parent: ET.Element, a: Assessment) -> bool:
+    """The incoming credential as an ELMO 2.0 recognitionBasis (a report by its awarding body).
+    Left out (False) when the credential does not say who awarded it or when: ELMO requires both."""
+    c = a.credential
+    if a.stacked_from or not c.awarding_body or c.date_of_issue is None:
+        return False
+    report = _e(_e(parent, "recognitionBasis"), "recognitionReport")
+    issuer = _e(report, "issuer")
+    if c.country:
+        _e(issuer, "country", c.country)
+    _e(issuer, "identifier", c.awarding_body, type="name")  # the credential names its issuer, not an id
+    _e(issuer, "title", c.awarding_body)
+    _e(issuer, "url", "")
+    los = _e(report, "learningOpportunitySpecification")
+    _e(los, "identifier", c.id, type="local")
+    _e(los, "title", c.title or c.id)
+    if c.field_of_education:
+        _e(los, "iscedCode", c.field_of_education)
+    loi = _e(_e(los, "specifies"), "learningOpportunityInstance")
+    _e(loi, "date", c.date_of_issue.isoformat())
+    _e(loi, "status", "passed")
+    if c.grade:
+        _e(loi, "resultLabel", c.grade)
+    ects = _ects_of(c)
+    if ects is not None:
+        credit = _e(loi, "credit")
+        _e(credit, "scheme", "ects")
+        _e(credit, "value", _fmt_number(ects))
+    if c.level is not None and c.level.framework == "EQF":
+        level = _e(loi, "level")
+        _e(level, "type", "EQF")
+        _e(level, "value", c.level.value)
+    _e(report, "issueDate", _timestamp(c.date_of_issue))
+    return True
+
+
+def result_of_recognition(report: ET.Element, a: Assessment, grade: GradeConversion) -> ET.Element | None:
+    """One decision as an ELMO 2.0 `resultOfRecognition` (None for outcomes that are not decisions)."""
+    status = ELMO2_STATUS.get(a.outcome)
+    if status is None:
+        return None
+    ror = _e(report, "resultOfRecognition")
+    _e(ror, "title", f"Recognition of {a.credential.title or a.credential.id}", lang="en")
+    _e(ror, "description", a.recommendation.summary, lang="en")
+    _e(ror, "status", status)
+    _e(ror, "decisionDate", a.as_of.isoformat())
+    with_basis = _basis_report(ror, a)
+    result = _e(ror, "recognitionResult")
+    course_los = _credited_los(result, a, grade.converted)
+    if course_los is None:  # refused: nothing granted, and ELMO wants a LOS here; drop the empty result
+        ror.remove(result)
+    elif with_basis:
+        mapping = _e(_e(ror, "recognitionMapping"), "mapping")
+        _e(_e(mapping, "fromMapping"), "ref", a.credential.id)
+        _e(_e(mapping, "toMapping"), "ref", recognised_course(a)[0])
+    return ror
+
+
+def _learner(root: ET.Element, assessments: Sequence[Assessment], version: str = "1.7") -> None:
     learner = next((a.credential.learner for a in assessments if a.credential.learner), None)
     el = _e(root, "learner")
     if learner is not None and learner.identifier:
@@ -289,10 +370,13 @@ def _learner(root: ET.Element, assessments: Sequence[Assessment]) -> None:
     # when a part cannot be given).
     _e(el, "givenNames", (learner.name if learner and learner.name else ""))
     _e(el, "familyName", "")
+    if version == "2.0":
+        _e(el, "alternativeName", "")  # required by the 2.0 schema; the engine keeps no other name
 
 
 def elmo_tree(assessments: Sequence[Assessment], institution: HomeInstitution | None,
-              generated: dt.date | dt.datetime | None = None) -> ET.Element:
+              generated: dt.date | dt.datetime | None = None, version: str = "1.7",
+              grades: GradeConversionPolicy | None = None) -> ET.Element:
     if not assessments:
         raise _fail("assessments", "nothing to export: no assessment")
     learners = {_learner_key(a.credential) for a in assessments}
@@ -306,9 +390,10 @@ def elmo_tree(assessments: Sequence[Assessment], institution: HomeInstitution | 
         raise _fail("institution.schac", "the ELMO issuer needs at least one identifier: give the home institution's "
                     "SCHAC code (e.g. --home-schac voorbeeld.nl)")
     as_of = max(a.as_of for a in assessments)
+    conversions = [grade_conversion(a, grades) for a in assessments]
     root = _e(None, "elmo", xmlns=ELMO_NS)
     _e(root, "generatedDate", _timestamp(generated or as_of))
-    _learner(root, assessments)
+    _learner(root, assessments, version)
     report = _e(root, "report")
     issuer = _e(report, "issuer")
     if institution.country:
@@ -316,13 +401,16 @@ def elmo_tree(assessments: Sequence[Assessment], institution: HomeInstitution | 
     _e(issuer, "identifier", institution.schac, type="schac")
     _e(issuer, "title", institution.name, lang="en")
     _e(issuer, "url", institution.url or "")
-    for a in assessments:
-        _credited_los(report, a)
+    for a, g in zip(assessments, conversions):
+        _credited_los(report, a, g.converted)
+    if version == "2.0":
+        for a, g in zip(assessments, conversions):
+            result_of_recognition(report, a, g)
     _e(report, "issueDate", _timestamp(as_of))
     extension = _e(root, "extension")
     container = _r(extension, "recognitions")
-    for a in assessments:
-        container.append(recognition_element(a))
+    for a, g in zip(assessments, conversions):
+        container.append(recognition_element(a, g))
     return root
 
 
@@ -332,9 +420,15 @@ def _xml_bytes(root: ET.Element) -> bytes:
 
 
 def to_elmo(assessments: Sequence[Assessment], *, institution: HomeInstitution | None = None,
-            generated: dt.date | dt.datetime | None = None, **_: Any) -> bytes:
-    """One EMREX ELMO document (UTF-8 XML) for the assessments of one learner."""
-    return _xml_bytes(elmo_tree(list(assessments), institution, generated))
+            generated: dt.date | dt.datetime | None = None, grades: GradeConversionPolicy | None = None,
+            version: str = "1.7", **_: Any) -> bytes:
+    """One EMREX ELMO document (UTF-8 XML) for the assessments of one learner (ELMO 1.7, or 2.0)."""
+    return _xml_bytes(elmo_tree(list(assessments), institution, generated, version, grades))
+
+
+def to_elmo2(assessments: Sequence[Assessment], **options: Any) -> bytes:
+    """One EMREX ELMO 2.0 document, each decision in its own resultOfRecognition element."""
+    return to_elmo(assessments, **{**options, "version": "2.0"})
 
 
 def group_by_learner(assessments: Iterable[Assessment]) -> dict[tuple[str, str], list[Assessment]]:
@@ -345,7 +439,7 @@ def group_by_learner(assessments: Iterable[Assessment]) -> dict[tuple[str, str],
 
 
 def to_elmo_archive(assessments: Sequence[Assessment], *, institution: HomeInstitution | None = None,
-                    generated: dt.date | dt.datetime | None = None, **_: Any) -> bytes:
+                    generated: dt.date | dt.datetime | None = None, **options: Any) -> bytes:
     """A zip with one ELMO document per learner (named learner-001.xml, ... in order of first appearance)."""
     buf = io.BytesIO()
     stamp = (2000, 1, 1, 0, 0, 0)  # fixed member dates: the same input gives the same bytes
@@ -353,7 +447,7 @@ def to_elmo_archive(assessments: Sequence[Assessment], *, institution: HomeInsti
         for n, group in enumerate(group_by_learner(assessments).values(), start=1):
             info = zipfile.ZipInfo(f"learner-{n:03d}.xml", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, to_elmo(group, institution=institution, generated=generated))
+            zf.writestr(info, to_elmo(group, institution=institution, generated=generated, **options))
     return buf.getvalue()
 
 
@@ -518,11 +612,12 @@ def to_csv(assessments: Sequence[Assessment], **_: Any) -> bytes:
 
 
 Exporter = Callable[..., bytes]
-EXPORTERS: dict[str, Exporter] = {"elmo": to_elmo, "ctdl": to_ctdl, "csv": to_csv}
-MEDIA_TYPES = {"elmo": "application/xml", "ctdl": "application/ld+json", "csv": "text/csv"}
+EXPORTERS: dict[str, Exporter] = {"elmo": to_elmo, "elmo-2.0": to_elmo2, "ctdl": to_ctdl, "csv": to_csv}
+MEDIA_TYPES = {"elmo": "application/xml", "elmo-2.0": "application/xml", "ctdl": "application/ld+json", "csv": "text/csv"}
 
 __all__ = [
-    "EXPORTERS", "MEDIA_TYPES", "COLUMNS", "HomeInstitution", "to_elmo", "to_elmo_archive", "to_ctdl", "to_csv",
+    "EXPORTERS", "MEDIA_TYPES", "COLUMNS", "HomeInstitution", "to_elmo", "to_elmo2", "to_elmo_archive",
+    "result_of_recognition", "grade_conversion", "to_ctdl", "to_csv",
     "elmo_tree", "recognition_element", "ctdl_document", "ctdl_profile", "csv_row", "recognised_credits",
     "recognised_course", "assessment_key", "group_by_learner", "ELMO_NS", "REC_NS", "CTDL_CONTEXT",
 ]

@@ -24,6 +24,8 @@ CANNOT_CARRY = ("workload", "level", "type_of_assessment", "form_of_participatio
 _OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
 # Alignments that point to a credential or a rubric, not to a competency.
 _NOT_OUTCOME_TYPES = {"ctdl", "ceterms:credential", "cfrubric", "cfrubriccriterion", "cfrubriccriterionlevel"}
+# Open Badges 3.0 AchievementType values that name a Bologna cycle.
+_DEGREE_CYCLES = {"BachelorDegree": "first_cycle", "MasterDegree": "second_cycle", "DoctoralDegree": "third_cycle"}
 
 
 def types_of(obj: Any) -> set[str]:
@@ -130,7 +132,12 @@ def _badge(cred: dict, subject: dict, ach: dict, source: str, where: str) -> c.D
 
     alignments = [a for a in c.as_list(ach.get("alignment")) if isinstance(a, dict)]
     _level_and_field(d, ach, alignments)
-    _outcomes(d, ach, alignments)
+    _outcomes(d, cred, ach, alignments)
+    _description_and_type(d, ach)
+    proofs = c.as_list(cred.get("proof"))
+    if proofs:
+        kinds = sorted({str(p.get("type") or p.get("cryptosuite") or "?") for p in proofs if isinstance(p, dict)})
+        d.note(f"{len(proofs)} proof(s) ({', '.join(kinds)}); the proof was not verified by this importer")
     _workload(d, subject, ach)
     _results(d, subject, ach)
     lang = ach.get("inLanguage") or cred.get("inLanguage")
@@ -177,25 +184,71 @@ def _is_level_or_field(a: dict) -> bool:
     return bool(c.eqf_from_uri(url)) or "/isced-f/" in url or "isced" in framework or "eqf" in framework
 
 
-def _outcomes(d: c.Draft, ach: dict, alignments: list[dict]) -> None:
+def _self_reference(a: dict, cred: dict, ach: dict) -> bool:
+    """An alignment that points back at the credential itself (e.g. the degree's own entry in the
+    issuer's catalogue): same URL as the credential, achievement or criteria, or the same name."""
+    url = str(a.get("targetUrl") or "").strip().rstrip("/")
+    own_urls = {str(v).strip().rstrip("/") for v in (cred.get("id"), ach.get("id"),
+                (ach.get("criteria") or {}).get("id") if isinstance(ach.get("criteria"), dict) else None) if v}
+    if url and url in own_urls:
+        return True
+    name = c.fold(c.lang_text(a.get("targetName")))
+    return bool(name) and name in {c.fold(c.lang_text(ach.get("name"))), c.fold(c.lang_text(cred.get("name")))}
+
+
+def _alignment_text(a: dict) -> str | None:
+    name = c.one_line(c.lang_text(a.get("targetName")))
+    desc = c.one_line(c.lang_text(a.get("targetDescription")))
+    if name and desc and not c.fold(desc).startswith(c.fold(name)):
+        return f"{name}: {desc}"
+    return desc or name
+
+
+def _outcomes(d: c.Draft, cred: dict, ach: dict, alignments: list[dict]) -> None:
     texts: list[str] = []
-    for a in alignments:
-        if _is_level_or_field(a) or str(a.get("targetType") or "").lower() in _NOT_OUTCOME_TYPES:
+    for i, a in enumerate(alignments):
+        label = c.lang_text(a.get("targetName")) or a.get("targetUrl") or f"alignment[{i}]"
+        if _is_level_or_field(a):
             continue
-        text = c.one_line(c.lang_text(a.get("targetName")))
+        if str(a.get("targetType") or "").lower() in _NOT_OUTCOME_TYPES:
+            d.note(f"alignment {label!r} points to a {a.get('targetType')} (a credential or rubric), "
+                   "not a competency: not a learning outcome")
+            continue
+        if _self_reference(a, cred, ach):
+            d.note(f"alignment {label!r} points to this credential itself (its own catalogue entry): "
+                   "not a learning outcome")
+            continue
+        text = _alignment_text(a)
+        if c.placeholder(text):
+            d.note(f"alignment {label!r} is a template placeholder ({c.placeholder(text)}): not a learning outcome")
+            continue
         if text and text not in texts:
             texts.append(text)
     if texts:
-        d.set("learning_outcomes", texts, "achievement.alignment[].targetName")
-        d.note("learning outcomes taken from the achievement's alignments (targetName of each aligned "
-               "competency); Open Badges has no learning-outcome element")
-        return
+        d.set("learning_outcomes", texts, "achievement.alignment[].targetName/targetDescription")
+        d.note("learning outcomes taken from the achievement's alignments (targetName and targetDescription of "
+               "each aligned competency); Open Badges has no learning-outcome element")
     criteria = ach.get("criteria") if isinstance(ach.get("criteria"), dict) else {}
-    narrative = c.lang_text(criteria.get("narrative"))
+    narrative = c.one_line(c.lang_text(criteria.get("narrative")))
     if narrative:
-        d.set("learning_outcomes", narrative.replace("\\n", "\n"), "achievement.criteria.narrative")
-        d.note("learning outcomes taken from criteria.narrative (what the learner had to do); "
-               "Open Badges has no learning-outcome element, so check them")
+        d.note(f"award criteria (criteria.narrative: {narrative[:200]!r}) say what the learner had to do to earn "
+               "the badge; they are not learning outcomes and are not used as such")
+    if not texts:
+        d.note("no learning outcomes: the badge aligns to no competency; ask the issuer for the learning outcomes")
+
+
+def _description_and_type(d: c.Draft, ach: dict) -> None:
+    description = c.one_line(c.lang_text(ach.get("description")))
+    if description:
+        d.note(f"achievement.description (no Annex I element; not used as learning outcomes): {description[:300]!r}")
+    kind = ach.get("achievementType")
+    if kind:
+        cycle = _DEGREE_CYCLES.get(str(kind))
+        if cycle and not d.has("level"):
+            d.set("level", {"framework": "QF-EHEA", "value": cycle}, "achievement.achievementType")
+            d.note(f"level read from achievementType {kind!r} as QF-EHEA {cycle}")
+        else:
+            d.note(f"achievementType {kind!r}" + ("" if cycle else " (no level follows from it)"))
 
 
 def _workload(d: c.Draft, subject: dict, ach: dict) -> None:

@@ -83,7 +83,7 @@ class LearningAgreement:
     receiving_hei: str | None
     receiving_academic_year: str | None
     student_name: str | None
-    version: str  # the element the components were read from: approved-changes | first-version | changes-proposal
+    version: str  # first-version | first-version+approved-changes | approved-changes | changes-proposal
     agreed: bool  # False when only an unapproved proposal exists
     signed_by: tuple[str, ...]
     components: tuple[LAComponent, ...]
