@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..credential import ASK
 from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
 
 
@@ -27,7 +28,7 @@ class Level(Rule):
         level = ctx.credential.level
         if level is None:
             return self.finding(Verdict.insufficient_information, "the credential states no level",
-                                ask_for=["level: the EQF or national framework level of the credential"])
+                                ask_for=[ASK["level"]])
         if ctx.course_level is None or ctx.course_level.eqf_level is None:
             # The institution's own data is missing, not the applicant's: not assessed, never blocking.
             return self.finding(Verdict.insufficient_information,
