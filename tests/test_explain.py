@@ -119,7 +119,7 @@ def test_level_and_workload_conversions_are_shown(fmt, partial):
     assert _as(fmt, f"VQF 6 maps to EQF 6 (assumed mapping; {level['mapping_source']}); the course is at EQF 6") in out
     workload = partial.finding("workload").evidence
     assert "tín chỉ" in workload["conversion"]
-    assert _as(fmt, f"Conversion: {workload['conversion']} (source: {workload['source']})") in out
+    assert _as(fmt, f"incoming workload in ECTS: {workload['conversion']} [hours per ECTS credit = 25–30] (workload conversion ({workload['source']}))") in out
 
 
 def test_policy_parameters_are_shown(fmt, partial):
