@@ -553,6 +553,7 @@ class TestRequirements:
         assert low.verdict is Verdict.substantial_difference and low.remedies == []
         unknown = self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="B")
         assert unknown.verdict is Verdict.insufficient_information and unknown.ask_for == [ASK["grade"]]
+        assert unknown.required and blocking([unknown], REQUIRED) == [unknown]  # the course requires it: asked before deciding
 
     def test_contact_hours(self):
         assert self._eval({"contact_hours": 30}, contact_hours=36).verdict is Verdict.meets

@@ -132,4 +132,4 @@ class Requirements(Rule):
         reason = "; ".join(text for _, text in parts)
         if verdict is Verdict.substantial_difference:
             return self.finding(verdict, reason, evidence, remedies=[] if unbridgeable else [CONDITIONAL], bridge=bridge)
-        return self.finding(verdict, reason, evidence, ask_for=ask)
+        return self.finding(verdict, reason, evidence, ask_for=ask, required=verdict is Verdict.insufficient_information)
