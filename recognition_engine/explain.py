@@ -181,7 +181,7 @@ def _decision_section(a: Assessment, d: Decision | None) -> Section:
     section.paragraphs.append(f"Reason: {d.reason}")
     section.bullets += [f"Condition: {c}" for c in d.conditions]
     if d.outcome is not a.outcome:
-        section.paragraphs.append(f"The engine had recommended: {OUTCOME_LABEL[a.outcome].lower()} ({r.summary})")
+        section.paragraphs.append(f"This differs from the engine's recommendation ({OUTCOME_LABEL[a.outcome].lower()}).")
     return section
 
 
@@ -210,18 +210,19 @@ def document(a: Assessment, letter: LetterContext | None = None) -> Document:
     purpose.bullets += [f"Import note: {n}" for n in a.notes]
     sections.append(purpose)
 
-    decision = _decision_section(a, letter.decision)
+    sections.append(_decision_section(a, letter.decision))
+    why = Section("Why", kind="decision")
     if letter.decision is not None:
-        decision.paragraphs.append(f"Recommendation: {r.summary}")
+        why.paragraphs.append(f"The engine's recommendation: {r.summary}")
     if r.reasons:
-        decision.paragraphs.append("Substantial differences:")
-        decision.bullets += r.reasons
+        why.bullets += [f"Substantial difference: {x}" for x in r.reasons]
     if a.outcome is Outcome.partial and r.recognised_outcomes:
-        decision.bullets.append("Outcomes recognised: " + "; ".join(r.recognised_outcomes))
-    decision.bullets += [f"Condition: {x}" for x in r.conditions]
-    decision.bullets += [f"Please send us: {x}" for x in r.ask_for]
-    decision.bullets += [f"Not assessed: {x}" for x in r.not_assessed]
-    sections.append(decision)
+        why.bullets.append("Outcomes recognised: " + "; ".join(r.recognised_outcomes))
+    why.bullets += [f"Condition: {x}" for x in r.conditions]
+    why.bullets += [f"Please send us: {x}" for x in r.ask_for]
+    why.bullets += [f"Not assessed: {x}" for x in r.not_assessed]
+    if why.paragraphs or why.bullets:
+        sections.append(why)
 
     if r.working:
         sections.append(Section("How the credits were computed", bullets=[_step(s) for s in r.working], kind="finding"))

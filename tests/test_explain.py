@@ -142,7 +142,7 @@ def test_anything_short_of_full_gives_reasons_and_the_appeal_route(fmt, partial)
 def test_full_recognition_has_no_appeal_section(fmt, full):
     out = RENDERERS[fmt](full)
     assert full.recommendation.appeal is None and "How to appeal" not in out
-    assert "Substantial differences:" not in out
+    assert "Substantial difference:" not in out
 
 
 def test_versions_are_recorded(fmt, full):
