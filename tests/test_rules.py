@@ -6,6 +6,7 @@ outcome matches derived from it), so every verdict boundary can be placed exactl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -87,6 +88,17 @@ def make_context(credential: MicroCredential | None = None, course: Course | Non
                           features={}, matches=matches)
     return Context(credential=credential, course=course, course_level=course.level.to_eqf(REF) if course.level else None,
                    candidate=candidate, similarities=sims, threshold=threshold, as_of=as_of, reference=REF)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Zoned:
+    """An outcome match with the coverage zone the matcher may add (covered / to_confirm / not_covered)."""
+
+    match: OutcomeMatch
+    zone: str | None
+
+    def __getattr__(self, name):
+        return getattr(self.match, name)
 
 
 def coverage_sims(covered: list[int], n_incoming: int = 3, n_local: int = 6) -> np.ndarray:
@@ -294,6 +306,19 @@ class TestLearningOutcomes:
         assert pairs[0] == {"local": COURSE_OUTCOMES[0], "incoming": "Outcome one.", "similarity": 0.9,
                             "essential": True, "covered": True}
         assert pairs[1]["similarity"] == 0.1 and not pairs[1]["covered"]
+
+    def test_the_share_is_traced_with_the_threshold_and_parameters(self):
+        [step] = self._eval([0, 1, 2]).evidence["steps"]
+        assert step["value"] == 0.6 and step["working"] == "(5 essential - 2 not covered) ÷ 5 = 60%"
+        assert step["parameters"]["similarity threshold (calibrated per model)"] == 0.5 and step["parameters"]["minor"] == 0.8
+
+    def test_an_outcome_to_confirm_never_grounds_a_substantial_difference_alone(self):
+        ctx = make_context(sims=coverage_sims([0, 1, 2]))
+        zoned = tuple(_Zoned(m, "to_confirm" if i in (3, 4) else None) for i, m in enumerate(ctx.candidate.matches))
+        ctx = dataclasses.replace(ctx, candidate=dataclasses.replace(ctx.candidate, matches=zoned))
+        f = make_rule("learning_outcomes").evaluate(ctx)
+        assert f.verdict is Verdict.meets and f.evidence["to_confirm"] == COURSE_OUTCOMES[3:5] and f.evidence["missing"] == []
+        assert "2 to confirm by the officer" in f.reason
 
     def test_threshold_is_inclusive(self):
         sims = coverage_sims([])

@@ -6,6 +6,7 @@ from pydantic import Field, model_validator
 
 from ..bloom import classify
 from ..credential import ASK
+from ..trace import Step
 from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Outcome, Rule, RuleParams, Verdict
 
 
@@ -45,6 +46,11 @@ class LearningOutcomes(Rule):
             "pairs": [{"local": m.local_outcome, "incoming": m.incoming_outcome, "similarity": m.similarity,
                        "essential": m.essential, "covered": m.covered} for m in ctx.candidate.matches],
             "covered": [m.local_outcome for m in covered], "to_confirm": to_confirm, "missing": missing,
+            "steps": [Step(quantity="share of the essential outcomes not missing", value=share,
+                           working=f"({len(essential)} essential - {len(missing)} not covered) ÷ {len(essential)} = {share:.0%}",
+                           parameters={"similarity threshold (calibrated per model)": ctx.threshold, "full": self.params.full,
+                                       "minor": self.params.minor, "partial_min": self.params.partial_min},
+                           rule=f"{self.params.label} ({self.params.reference})").model_dump()] if essential else [],
         }
         languages = (ctx.credential.language or "en", ctx.course.language)
         across = f", comparing {languages[0]} with {languages[1]}" if languages[0] != languages[1] else ""
