@@ -137,10 +137,13 @@ def _finding_section(f: Finding) -> Section:
     elif f.check == "cognitive_depth" and ev.get("flagged"):
         section.bullets += [f"{x['local']}: {x['local_level']} ('{x['local_verb']}'), met at {x['incoming_level']} ('{x['incoming_verb']}')"
                             for x in ev["flagged"]]
-    section.bullets += [f"Working: {_step(s)}" for s in ev.get("steps", [])]
+    # The working and parameters of the findings that made a difference (a finding that meets
+    # states its numbers in its reason; its full working stays in the assessment's data).
+    if f.verdict is not Verdict.meets:
+        section.bullets += [f"Working: {_step(s)}" for s in ev.get("steps", [])]
     if f.check == "assessment" and ev.get("combination"):
         section.bullets.append(f"Why: {ev['combination']['reference']}")
-    params = _parameters(f.params) if f.verdict is not Verdict.meets else None  # the parameters that made a difference
+    params = _parameters(f.params) if f.verdict is not Verdict.meets else None
     if params:
         section.bullets.append(params)
     section.bullets.append(f"Reference: {f.reference}")
@@ -291,14 +294,14 @@ def to_markdown(a: Assessment, letter: LetterContext | None = None) -> str:
 
 # Printable on A4: small type, findings in two columns, nothing breaks inside a section.
 STYLE = (
-    "@page{size:A4;margin:10mm 12mm}"
-    "body{font-family:system-ui,sans-serif;font-size:9pt;line-height:1.3;max-width:60rem;margin:1rem auto;color:#111}"
+    "@page{size:A4;margin:9mm 11mm}"
+    "body{font-family:system-ui,sans-serif;font-size:8.5pt;line-height:1.3;max-width:60rem;margin:1rem auto;color:#111}"
     "h1{font-size:14pt;margin:0 0 .4rem}h2{font-size:10.5pt;margin:.5rem 0 .2rem}p{margin:.15rem 0}"
     "ul{margin:.1rem 0 .1rem 1rem;padding:0}li{margin:0}"
-    "table{border-collapse:collapse;width:100%;font-size:8.5pt}td,th{border:1px solid #ccc;padding:.1rem .3rem;text-align:left;vertical-align:top}"
+    "table{border-collapse:collapse;width:100%;font-size:8pt}td,th{border:1px solid #ccc;padding:.1rem .3rem;text-align:left;vertical-align:top}"
     "section{margin-bottom:.3rem}.findings section,.decision,.appeal{break-inside:avoid}tr{break-inside:avoid}"
     ".decision{border:2px solid #333;padding:.3rem .5rem}.appeal{border:1px solid #333;padding:.3rem .5rem}"
-    ".findings{columns:2;column-gap:1rem}.findings section{font-size:8pt}.findings li{color:#444}"
+    ".findings{columns:2;column-gap:1rem}.findings section{font-size:7.5pt}.findings li{color:#444}"
     ".substantial h2{color:#a40000}.small{font-size:8pt;color:#333}"
     "@media print{body{margin:0;max-width:none}}"
 )

@@ -35,14 +35,15 @@ class Level(Rule):
                                 f"not compared: the catalogue gives no EQF level for {ctx.course.id} or its programme (fix the catalogue)",
                                 element="catalogue")
         incoming = level.to_eqf(ctx.reference)
+        named = str(level).replace("_", " ")  # "QF-EHEA second cycle", as a reader writes it
         evidence = {
-            "incoming": str(level), "incoming_eqf": incoming.eqf_level, "mapping": incoming.provenance,
+            "incoming": named, "incoming_eqf": incoming.eqf_level, "mapping": incoming.provenance,
             "mapping_source": incoming.source, "course_eqf": ctx.course_level.eqf_level,
         }
         if incoming.eqf_level is None:
-            return self.finding(Verdict.substantial_difference, f"{level} is below EQF level 1 ({incoming.source})", evidence)
+            return self.finding(Verdict.substantial_difference, f"{named} is below EQF level 1 ({incoming.source})", evidence)
         below = ctx.course_level.eqf_level - incoming.eqf_level
-        via = f"{level} = EQF {incoming.eqf_level} ({incoming.provenance} mapping)" if level.framework != "EQF" else f"EQF {incoming.eqf_level}"
+        via = f"{named} = EQF {incoming.eqf_level} ({incoming.provenance} mapping)" if level.framework != "EQF" else f"EQF {incoming.eqf_level}"
         if below <= 0:
             return self.finding(Verdict.meets, f"{via}, course at EQF {ctx.course_level.eqf_level}", evidence)
         if below <= self.params.minor_levels_below:
