@@ -244,7 +244,6 @@ class Assessor:
             "appeal": None if outcome is Outcome.full else policy.header.appeal,
         }
         incoming = _incoming_ects(by_check.get("workload"))
-        step = policy.header.credits.step
         if outcome is Outcome.insufficient_information:
             asks = [a for f in blocking(findings, policy.required_elements) for a in f.ask_for]
             return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(dict.fromkeys(asks))} item(s).",
