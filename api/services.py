@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recognition_engine.assessment import Assessment as EngineAssessment
+from recognition_engine.explain import Decision, LetterContext, Precedent
+from recognition_engine.policy import Appeal
 from recognition_engine.rules import Outcome
 
 from . import models as m
@@ -103,6 +105,18 @@ def precedents(session: Session, record: m.Assessment, limit: int = 20) -> list[
         "decided_outcome": d.outcome, "reason": d.reason, "course_id": d.course_id, "credits": d.credits,
         "decided_at": aware(d.decided_at), "decided_by": d.decided_by_name, "assessed_as_of": a.as_of,
     } for d, a in rows]
+
+
+def letter_context(session: Session, record: m.Assessment, office_contact: str | None, appeal: Appeal) -> LetterContext:
+    """What the decision letter shows beyond the assessment: the latest decision, precedents, the office."""
+    latest = latest_decision(session, record.id)
+    decision = None if latest is None else Decision(
+        outcome=Outcome(latest.outcome), reason=latest.reason, decided_at=aware(latest.decided_at).date(),
+        decided_by=latest.decided_by_name or latest.decided_by, credits=latest.credits, course_id=latest.course_id,
+        conditions=tuple(latest.conditions or ()))
+    earlier = tuple(Precedent(outcome=Outcome(p["decided_outcome"]), decided_at=p["decided_at"].date(), reason=p["reason"],
+                              course_id=p["course_id"], credits=p["credits"]) for p in precedents(session, record))
+    return LetterContext(decision=decision, precedents=earlier, office_contact=office_contact, appeal=appeal)
 
 
 def assessment_summary(record: m.Assessment) -> dict[str, Any]:

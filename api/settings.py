@@ -4,6 +4,7 @@
     RECOGNITION_CATALOGUE=path/to/catalogue.yaml     # imported on first start only
     RECOGNITION_POLICY=path/to/institution_policy.yaml
     RECOGNITION_ENCODER=auto | minilm | e5 | /path/to/sentence-transformers-model
+    RECOGNITION_OFFICE_CONTACT="Recognition Office, ..., recognition@example.org"   # in decision letters
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class Settings(BaseSettings):
                             description="catalogue imported when the database holds none yet (first start)")
     policy: Path | None = Field(None, description="an institution's policy overlaid on the default")
     encoder: str = Field("auto", description="auto, minilm, e5, or a local sentence-transformers model path")
+    office_contact: str | None = Field(None, description="the recognition office's contact, printed in decision letters")
     embedding_cache: Path | None = Field(None, description="embedding cache file (default: the engine's)")
     host: str = "127.0.0.1"
     port: int = 8000

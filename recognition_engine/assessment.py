@@ -16,14 +16,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from . import __version__
 from .catalogue import Course
-from .credential import MicroCredential
+from .credential import ASK, MicroCredential
 from .engine import Engine, matching_view, set_aside
 from .matching import Candidate, top_k
-from .policy import Appeal, Policy, load_policy
+from .policy import Appeal, InForce, Policy, load_policy
 from .recommend import blocking, ladder
 from .reference import FrameworkLevel, default_reference
 from .rules import Context, Finding, Outcome, Verdict
-from .stacking import stack
+from .stacking import PART_CHECKS, StackPart, judge_part, stack
+from .trace import Step
 
 CANDIDATES = 5  # candidates listed, and searched for an alternative course
 AUTO_PURPOSES = 3  # without a purpose, the best candidates assessed as possible purposes
@@ -76,9 +77,10 @@ class Recommendation(BaseModel):
     credits: float | None = None  # ECTS recognised (partial) or offered as elective credit (alternative)
     alternative_course_id: str | None = None
     conditions: list[str] = Field(default_factory=list)  # what a bridging module or exam must cover
-    ask_for: list[str] = Field(default_factory=list)
+    ask_for: list[str] = Field(default_factory=list)  # in plain words, once per element
     not_assessed: list[str] = Field(default_factory=list)  # checks that lacked information the policy does not require
     appeal: Appeal | None = None
+    working: list[Step] = Field(default_factory=list)  # how the credits were computed, step by step
 
 
 class SetAside(BaseModel):
@@ -101,6 +103,8 @@ class Versions(BaseModel):
     policy_version: str
     policy_digest: str
     policy_sources: list[str]
+    policy_valid_from: dt.date | None = None  # undated policy values are in force from this date
+    policy_in_force: list[InForce] = Field(default_factory=list)  # dated values applied on as_of, with their dates
     reference_data_version: str
     reference_data_digest: str
 
@@ -110,6 +114,7 @@ class Assessment(BaseModel):
 
     credential: MicroCredential
     stacked_from: list[str] = Field(default_factory=list)
+    parts: list[StackPart] = Field(default_factory=list)  # a stack's parts, each with its own findings
     purpose: Purpose | None
     as_of: dt.date
     outcome: Outcome
@@ -124,9 +129,9 @@ class Assessment(BaseModel):
         return next((f for f in self.findings if f.check == check), None)
 
 
-def _to_half(x: float) -> float:
-    """Credits are awarded in half ECTS, to the nearest (halves round up)."""
-    return math.floor(x * 2 + 0.5) / 2
+def round_credits(x: float, step: float) -> float:
+    """Credits are awarded in multiples of `step`, to the nearest (halves round up)."""
+    return round(math.floor(x / step + 0.5) * step, 4)
 
 
 class Assessor:
@@ -149,12 +154,13 @@ class Assessor:
     def _assess(self, credential, purpose, as_of, stacked_from, programme) -> Assessment:
         if as_of is None:
             raise ValueError("as_of is required: pass the date the assessment speaks for")
+        policy = self.policy.on(as_of)  # the values in force on that date
         catalogue = self.engine.catalogue
         if purpose is not None:
             catalogue.position(purpose)  # a KeyError naming the course, before any work
         members = self._programme_members(programme) if programme is not None and purpose is None else None
         if not matching_view(credential).learning_outcomes:
-            return self._without_outcomes(credential, purpose, as_of, stacked_from or [])
+            return self._without_outcomes(policy, credential, purpose, as_of, stacked_from or [])
         aligned = self.engine.align(credential)
         profile, index, alignment = aligned
         ranked = [self.engine.candidate(credential, aligned, int(i)) for i in top_k(alignment["score"], index.course_ids, CANDIDATES)]
@@ -167,20 +173,21 @@ class Assessor:
             # Only a course the credential is clearly about can be chosen as its purpose.
             targets = [c.course_id for c in pool[:AUTO_PURPOSES] if c.clear]
             if not targets:
-                return self._abstain(credential, ranked, as_of, stacked_from or [], profile)
+                return self._abstain(policy, credential, ranked, as_of, stacked_from or [], profile)
         results = {
-            cid: self._evaluate(matching_view(credential), self.engine.candidate(credential, aligned, catalogue.position(cid)),
+            cid: self._evaluate(policy, matching_view(credential), self.engine.candidate(credential, aligned, catalogue.position(cid)),
                                 index, alignment, as_of)
             for cid in dict.fromkeys(targets + [c.course_id for c in ranked])
         }
+        results = self._settle_alternatives(policy, credential, results)
         chosen = purpose if purpose is not None else min(targets, key=lambda cid: (PURPOSE_PREFERENCE[results[cid][1]], targets.index(cid)))
         findings, outcome = results[chosen]
-        recommendation = self._recommend(credential, chosen, findings, outcome, results)
+        recommendation = self._recommend(policy, credential, chosen, findings, outcome, results)
         return Assessment(
             credential=credential, stacked_from=stacked_from or [], purpose=self._purpose(chosen, purpose is not None),
             as_of=as_of, outcome=outcome, recommendation=recommendation, findings=findings,
             candidates=[CandidateSummary.of(c, results[c.course_id][1]) for c in ranked],
-            versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
+            versions=self._versions(policy, profile.model_id, profile.calibration.trained if profile.calibration else None),
         )
 
     def _programme_members(self, programme: str) -> np.ndarray:
@@ -193,10 +200,23 @@ class Assessor:
         return np.array([catalogue.position(c) for c in found.courses], dtype=np.int64)
 
     def assess_stack(self, credentials: list[MicroCredential], purpose: str, as_of: dt.date) -> Assessment:
-        """Several credentials together toward one course: their outcomes and workloads add up."""
-        return self.assess(stack(credentials), purpose, as_of, stacked_from=[c.id for c in credentials])
+        """Several credentials together toward one course. Each part is judged on its own first
+        (is it complete, are its outcomes shown to be achieved); only the parts that pass add
+        their outcomes and workloads, and what one part lacks is asked for by name."""
+        stack(credentials)  # the stack's own input errors (one part, different learners) first
+        policy = self.policy.on(as_of)
+        parts = [judge_part(c, [rule.evaluate(_empty_context(self, c, purpose, as_of)) for rule in policy.rules
+                                if rule.id in PART_CHECKS], policy.required_elements) for c in credentials]
+        proven = [c for c, part in zip(credentials, parts) if part.contributes] or credentials
+        whole = stack(proven) if len(proven) > 1 else proven[0]
+        result = self.assess(whole, purpose, as_of, stacked_from=[c.id for c in credentials])
+        if result.outcome is Outcome.full:
+            return result.model_copy(update={"parts": parts})
+        asks = [f"for {part.title or part.credential_id}: {a}" for part in parts if not part.contributes for a in part.ask_for]
+        rec = result.recommendation.model_copy(update={"ask_for": list(dict.fromkeys([*result.recommendation.ask_for, *asks]))})
+        return result.model_copy(update={"parts": parts, "recommendation": rec})
 
-    def _evaluate(self, credential, candidate: Candidate, index, alignment, as_of) -> tuple[list[Finding], Outcome]:
+    def _evaluate(self, policy: Policy, credential, candidate: Candidate, index, alignment, as_of) -> tuple[list[Finding], Outcome]:
         position = self.engine.catalogue.position(candidate.course_id)
         course = self.engine.catalogue.courses[position]
         ctx = Context(
@@ -204,8 +224,20 @@ class Assessor:
             similarities=index.course_probabilities(position, alignment["incoming"], alignment), threshold=index.pairs.covered,
             as_of=as_of, reference=self.reference,
         )
-        findings = [rule.evaluate(ctx) for rule in self.policy.rules]
-        return findings, ladder(findings, self.policy.required_elements)
+        findings = [rule.evaluate(ctx) for rule in policy.rules]
+        return findings, ladder(findings, policy.required_elements)
+
+    def _settle_alternatives(self, policy: Policy, credential, results: dict) -> dict:
+        """An `alternative` stands when another assessed course is recognised in full or in part;
+        otherwise only as elective credit the course's programme takes, else it is refused."""
+        recognised = {cid for cid, (_, o) in results.items() if o in (Outcome.full, Outcome.partial)}
+        settled = {}
+        for cid, (findings, outcome) in results.items():
+            if outcome is Outcome.alternative and not recognised - {cid}:
+                findings = [*findings, elective_finding(policy, self.engine.catalogue.programmes_of(cid), credential, findings)]
+                outcome = ladder(findings, policy.required_elements)
+            settled[cid] = (findings, outcome)
+        return settled
 
     def _course_level(self, course: Course) -> FrameworkLevel | None:
         if course.level is not None:
@@ -222,30 +254,29 @@ class Assessor:
             programmes=[p.id for p in self.engine.catalogue.programmes_of(course.id)], requested=requested,
         )
 
-    def _recommend(self, credential, course_id, findings, outcome, results) -> Recommendation:
+    def _recommend(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
         course = self.engine.catalogue.course(course_id)
         by_check = {f.check: f for f in findings}
         lo = by_check.get("learning_outcomes")
         substantial = [f for f in findings if f.verdict is Verdict.substantial_difference]
         not_assessed = [f"{f.label}: {f.reason}" for f in findings
-                        if f.verdict is Verdict.insufficient_information and f not in blocking(findings, self.policy.required_elements)]
+                        if f.verdict is Verdict.insufficient_information and f not in blocking(findings, policy.required_elements)]
         recognised, missing = _recognised_outcomes(lo, by_check.get("cognitive_depth"))
         common: dict[str, Any] = {
             "reasons": [f"{f.label}: {f.reason}" for f in substantial], "not_assessed": not_assessed,
             "recognised_outcomes": recognised, "missing_outcomes": missing,
-            "appeal": None if outcome is Outcome.full else self.policy.header.appeal,
+            "appeal": None if outcome is Outcome.full else policy.header.appeal,
         }
         incoming = _incoming_ects(by_check.get("workload"))
         if outcome is Outcome.insufficient_information:
-            asks = [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
-            return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(asks)} item(s).",
+            asks = [a for f in blocking(findings, policy.required_elements) for a in f.ask_for]
+            return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(dict.fromkeys(asks))} item(s).",
                                   ask_for=list(dict.fromkeys(asks)), **{**common, "reasons": []})
         if outcome is Outcome.full:
             return Recommendation(outcome=outcome, summary=f"Recognise in full as {course.id} {course.title} ({course.ects:g} ECTS): no substantial difference.", **common)
         if outcome is Outcome.partial:
-            share = len(recognised) / (len(recognised) + len(missing)) if recognised or missing else 1.0
-            credits = _to_half(min(course.ects * share, incoming if incoming is not None else course.ects))
-            return Recommendation(outcome=outcome, credits=credits, **common,
+            credits, working = _partial_credits(policy, course, len(recognised), len(recognised) + len(missing), incoming)
+            return Recommendation(outcome=outcome, credits=credits, working=working, **common,
                                   summary=f"Recognise in part: {credits:g} of {course.ects:g} ECTS of {course.id} {course.title}.")
         if outcome is Outcome.alternative:
             alt = next((cid for cid, (_, o) in results.items() if cid != course_id and o in (Outcome.full, Outcome.partial)), None)
@@ -254,12 +285,11 @@ class Assessor:
                 how = "in full" if results[alt][1] is Outcome.full else "in part"
                 return Recommendation(outcome=outcome, alternative_course_id=alt, **common,
                                       summary=f"Not equivalent to {course.id}, but to {alt} {other.title}: recognise it {how} for that course instead.")
-            level = by_check.get("level")
-            eqf = level.evidence.get("incoming_eqf") if level else None
-            credits = _to_half(incoming) if incoming is not None else None
-            amount = f"{credits:g} ECTS of " if credits is not None else ""
-            return Recommendation(outcome=outcome, credits=credits, **common,
-                                  summary=f"Not equivalent to {course.id}: recognise as {amount}elective credit" + (f" at EQF level {eqf}." if eqf else "."))
+            elective = by_check["elective_credit"].evidence
+            credits, working = _elective_credits(policy, incoming, elective)
+            return Recommendation(outcome=outcome, credits=credits, working=working, **common,
+                                  summary=f"Not equivalent to {course.id}: recognise as {credits:g} ECTS of elective credit in "
+                                          f"{elective['programme']}" + (f" at EQF level {elective['incoming_eqf']}." if elective.get("incoming_eqf") else "."))
         if outcome is Outcome.conditional:
             conditions = list(dict.fromkeys(b for f in substantial for b in f.bridge))
             return Recommendation(outcome=outcome, conditions=conditions, **common,
@@ -267,7 +297,7 @@ class Assessor:
         return Recommendation(outcome=outcome, **common,
                               summary=f"Refuse recognition as {course.id} {course.title}: a substantial difference no other form of recognition can bridge.")
 
-    def _abstain(self, credential, ranked: list[Candidate], as_of, stacked_from, profile) -> Assessment:
+    def _abstain(self, policy: Policy, credential, ranked: list[Candidate], as_of, stacked_from, profile) -> Assessment:
         """No course is clearly what the credential is about: rather than recommend the best of
         bad candidates, ask the officer which course it should count for."""
         closest = ", ".join(f"{c.course_id} {c.title}" for c in ranked[:3])
@@ -275,36 +305,37 @@ class Assessor:
             outcome=Outcome.insufficient_information,
             summary=f"No course of the catalogue clearly corresponds to this credential (closest: {closest}): "
                     "name the course it should count for.",
-            ask_for=["purpose: the home course this credential should count for (no course clearly corresponds)"],
+            ask_for=["the home course this credential should count for: no course of the catalogue clearly corresponds to it"],
         )
         return Assessment(
             credential=credential, stacked_from=stacked_from, purpose=None, as_of=as_of,
             outcome=Outcome.insufficient_information, recommendation=recommendation, findings=[],
             candidates=[CandidateSummary.of(c) for c in ranked],
-            versions=self._versions(profile.model_id, profile.calibration.trained if profile.calibration else None),
+            versions=self._versions(policy, profile.model_id, profile.calibration.trained if profile.calibration else None),
         )
 
-    def _without_outcomes(self, credential, purpose, as_of, stacked_from) -> Assessment:
+    def _without_outcomes(self, policy: Policy, credential, purpose, as_of, stacked_from) -> Assessment:
         """No outcomes, nothing to match: ask for them (and for whatever else is missing)."""
-        findings = [rule.evaluate(_empty_context(self, credential, purpose, as_of)) for rule in self.policy.rules] if purpose else []
-        asks = ["learning_outcomes: what the learner can do on completion"]
-        asks += [a for f in blocking(findings, self.policy.required_elements) for a in f.ask_for]
+        findings = [rule.evaluate(_empty_context(self, credential, purpose, as_of)) for rule in policy.rules] if purpose else []
+        asks = [ASK["learning_outcomes"]]
+        asks += [a for f in blocking(findings, policy.required_elements) for a in f.ask_for]
         recommendation = Recommendation(
             outcome=Outcome.insufficient_information,
             summary="Cannot assess: the credential states no learning outcomes." if not credential.learning_outcomes else
                     "Cannot assess: none of the lines given as learning outcomes states what the learner can do.",
-            ask_for=list(dict.fromkeys(asks)), appeal=self.policy.header.appeal,
+            ask_for=list(dict.fromkeys(asks)), appeal=policy.header.appeal,
         )
         return Assessment(
             credential=credential, stacked_from=stacked_from, purpose=self._purpose(purpose, True) if purpose else None,
             as_of=as_of, outcome=Outcome.insufficient_information, recommendation=recommendation, findings=findings,
-            candidates=[], versions=self._versions(None, None),
+            candidates=[], versions=self._versions(policy, None, None),
         )
 
-    def _versions(self, model_id: str | None, calibration: str | None) -> Versions:
+    def _versions(self, policy: Policy, model_id: str | None, calibration: str | None) -> Versions:
         return Versions(
-            engine=__version__, model=model_id, calibration=calibration, policy_id=self.policy.id,
-            policy_version=self.policy.version, policy_digest=self.policy.digest, policy_sources=list(self.policy.sources),
+            engine=__version__, model=model_id, calibration=calibration, policy_id=policy.id,
+            policy_version=policy.version, policy_digest=policy.digest, policy_sources=list(policy.sources),
+            policy_valid_from=policy.header.valid_from, policy_in_force=list(policy.in_force),
             reference_data_version=self.reference.version, reference_data_digest=self.reference.digest,
         )
 
@@ -315,6 +346,81 @@ def _empty_context(assessor: Assessor, credential: MicroCredential, purpose: str
     return Context(credential=credential, course=course, course_level=assessor._course_level(course), candidate=empty,
                    similarities=np.zeros((0, len(course.learning_outcomes))), threshold=1.0, as_of=as_of,
                    reference=assessor.reference)
+
+
+def _partial_credits(policy: Policy, course: Course, recognised: int, essential: int, incoming: float | None) -> tuple[float, list[Step]]:
+    """Credits for the essential outcomes recognised, capped by the incoming workload, rounded by policy."""
+    share = recognised / essential if essential else 1.0
+    by_outcomes = course.ects * share
+    rule = "partial recognition: credits for the outcomes recognised (LRC Article VI.1; EAR-HEI manual, partial recognition)"
+    working = [Step(quantity="credits for the outcomes recognised", value=round(by_outcomes, 4),
+                    working=f"{course.ects:g} ECTS × {recognised}/{essential} essential outcomes = {by_outcomes:.4g} ECTS", rule=rule)]
+    raw = by_outcomes
+    if incoming is not None and incoming < by_outcomes:
+        raw = incoming
+        working.append(Step(quantity="capped by the incoming workload", value=round(incoming, 4),
+                            working=f"the middle of the converted workload, {incoming:.4g} ECTS, is less than {by_outcomes:.4g} ECTS",
+                            rule="workload: credits awarded from the middle of the converted range"))
+    credits = round_credits(min(raw, course.ects), policy.header.credits.step)
+    working.append(_rounding_step(policy, raw, credits))
+    return credits, working
+
+
+def _elective_credits(policy: Policy, incoming: float | None, elective: dict) -> tuple[float, list[Step]]:
+    raw = incoming if incoming is not None else 0.0
+    working = [Step(quantity="incoming workload", value=round(raw, 4), working=f"the middle of the converted workload: {raw:.4g} ECTS",
+                    rule="workload: credits awarded from the middle of the converted range")]
+    cap = elective["max_ects"]
+    if raw > cap:
+        working.append(Step(quantity="capped by the programme's elective space", value=cap, working=f"{raw:.4g} ECTS > {cap:g} ECTS",
+                            parameters={f"elective_credit.programmes.{elective['programme']}.max_ects": cap},
+                            rule=f"elective credit ({policy.header.elective_credit.reference})"))
+        raw = cap
+    credits = round_credits(raw, policy.header.credits.step)
+    working.append(_rounding_step(policy, raw, credits))
+    return credits, working
+
+
+def _rounding_step(policy: Policy, raw: float, credits: float) -> Step:
+    step = policy.header.credits.step
+    return Step(quantity="credits awarded", value=credits, working=f"{raw:.4g} ECTS to the nearest {step:g} = {credits:g} ECTS",
+                parameters={"credits.step": step}, rule=f"rounding of credits ({policy.header.credits.reference})")
+
+
+def elective_finding(policy: Policy, programmes: list, credential: MicroCredential, findings: list[Finding]) -> Finding:
+    """Whether a programme of the course takes this credential as elective credit (its policy's
+    ISCED-F fields, EQF level and elective space); a refusal names every reason."""
+    conf = policy.header.elective_credit
+    level = next((f for f in findings if f.check == "level"), None)
+    eqf = level.evidence.get("incoming_eqf") if level else None
+    field = credential.field_of_education
+    incoming = _incoming_ects(next((f for f in findings if f.check == "workload"), None))
+    reasons = []
+    for programme in programmes:
+        rules = conf.programmes.get(programme.id)
+        if rules is None:
+            reasons.append(f"{programme.title} ({programme.id}) takes no elective credit under this policy")
+            continue
+        problems = []
+        if field is None:
+            problems.append("the credential states no field of education")
+        elif not any(field.startswith(code) for code in rules.fields):
+            problems.append(f"its field {field} is not among the fields the programme takes ({', '.join(rules.fields)})")
+        if rules.min_eqf is not None and (eqf is None or eqf < rules.min_eqf):
+            problems.append(f"its level (EQF {eqf if eqf is not None else 'unknown'}) is below EQF {rules.min_eqf}")
+        if incoming is None:
+            problems.append("its workload cannot be converted to ECTS")
+        if not problems:
+            return Finding(check="elective_credit", label="Elective credit", element="purpose", verdict=Verdict.meets,
+                           reason=f"{programme.title} ({programme.id}) takes elective credit from field(s) {', '.join(rules.fields)}, "
+                                  f"up to {rules.max_ects:g} ECTS", reference=conf.reference,
+                           evidence={"programme": programme.id, "max_ects": rules.max_ects, "incoming_eqf": eqf, "field": field})
+        reasons.append(f"{programme.title} ({programme.id}): " + "; ".join(problems))
+    if not programmes:
+        reasons.append("the course belongs to no programme, so there is no programme to take elective credit")
+    return Finding(check="elective_credit", label="Elective credit", element="purpose", verdict=Verdict.substantial_difference,
+                   reason="not equivalent to the course, and no elective credit: " + "; ".join(reasons), reference=conf.reference,
+                   evidence={"programmes": [p.id for p in programmes], "field": field, "incoming_eqf": eqf})
 
 
 def _incoming_ects(workload: Finding | None) -> float | None:
@@ -331,7 +437,9 @@ def _recognised_outcomes(lo: Finding | None, depth: Finding | None) -> tuple[lis
     counts as missing when the depth check found that substantial."""
     if lo is None:
         return [], []
-    covered, missing = list(lo.evidence.get("covered", [])), list(lo.evidence.get("missing", []))
+    # Outcomes "to confirm" are not missing (the burden of proof is the institution's).
+    covered = [*lo.evidence.get("covered", []), *lo.evidence.get("to_confirm", [])]
+    missing = list(lo.evidence.get("missing", []))
     if depth is not None and depth.verdict is Verdict.substantial_difference:
         shallow = {f["local"] for f in depth.evidence.get("flagged", [])}
         covered, missing = [o for o in covered if o not in shallow], missing + [o for o in covered if o in shallow]

@@ -79,7 +79,25 @@ OPTIONAL_ELEMENTS: dict[str, str] = {
     "language": "language",
     "field_of_education": "field of education (ISCED-F 2013)",
 }
-NO_ASSESSMENT = {"none", "no assessment", "participation only", "attendance only"}
+# What to ask the applicant for, per element, in plain words: one sentence per element, so
+# two checks missing the same element ask for it once.
+ASK: dict[str, str] = {
+    "learner": "the learner's name or identifier",
+    "title": "the title of the credential",
+    "country": "the country of the awarding body",
+    "awarding_body": "the name of the awarding body",
+    "date_of_issue": "the date the credential was issued",
+    "learning_outcomes": "the learning outcomes: what the learner can do on completion",
+    "workload": "the workload: credits (naming the credit system) or hours of learner work",
+    "level": "the level of the credential in the EQF or in a national qualifications framework",
+    "type_of_assessment": "how the learning outcomes were assessed (for example a written examination or a project)",
+    "form_of_participation": "the form of participation: online, onsite or blended",
+    "quality_assurance": "how the provider or the credential is quality assured",
+    "field_of_education": "the field of education of the credential",
+    "grade": "the result or grade achieved",
+    "contact_hours": "the number of contact hours (teaching, laboratory or practical sessions)",
+    "duration_weeks": "how many weeks the learning took",
+}
 
 
 class MicroCredential(BaseModel):
@@ -112,6 +130,10 @@ class MicroCredential(BaseModel):
     integration: str | None = None
     language: str | None = None
     field_of_education: IscedCode = None
+    # Not Annex I elements, but read when a check needs them: how long the learning took
+    # (workload plausibility) and the hours of teaching (a course's contact-hour requirement).
+    duration_weeks: float | None = Field(None, gt=0)
+    contact_hours: float | None = Field(None, ge=0)
 
     @field_validator("country")
     @classmethod
@@ -136,12 +158,6 @@ class MicroCredential(BaseModel):
             if value is None or value == [] or (isinstance(value, Learner) and not (value.name or value.identifier)):
                 missing.append(name)
         return missing
-
-    @property
-    def has_assessment(self) -> bool | None:
-        if self.type_of_assessment is None:
-            return None
-        return self.type_of_assessment.strip().lower() not in NO_ASSESSMENT
 
     @property
     def outcome_texts(self) -> list[str]:

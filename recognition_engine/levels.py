@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from .reference import FrameworkLevel, ReferenceData, default_reference, normalise_level
@@ -18,6 +20,9 @@ class Level(BaseModel):
 
     framework: str
     value: str
+    # How the level was placed: by the provider itself, checked by a quality assurance or
+    # accreditation body, or as registered in a national qualifications framework.
+    declared_by: Literal["provider", "quality_assurance_body", "qualifications_framework"] | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -21,7 +21,7 @@ def blocking(findings: list[Finding], required: list[str]) -> list[Finding]:
     """Findings whose missing information stops the assessment under this policy."""
     return [
         f for f in findings
-        if f.verdict is Verdict.insufficient_information and (f.check == "completeness" or f.element in required)
+        if f.verdict is Verdict.insufficient_information and (f.check == "completeness" or f.required or f.element in required)
     ]
 
 

@@ -1,16 +1,54 @@
 """Stacking: several credentials assessed together toward one course.
 
-The stack is one MicroCredential whose outcomes are the union of the parts' outcomes and
-whose workload is the sum of their ECTS ranges. Where the parts differ on a trust element
-(level, quality assurance, assessment, supervision, identity verification, date) the
-weakest counts, so stacking never makes a credential look stronger than its weakest part.
+Each part is judged on its own first (`judge_part`: complete? outcomes shown to be
+achieved? a passed result?); only the parts that pass contribute. The stack of those is one
+MicroCredential whose outcomes are the union of the parts' outcomes and whose workload is
+the sum of their ECTS ranges. Where the parts differ on a trust element (level, quality
+assurance, supervision, identity verification, date) the weakest counts, so stacking never
+makes a credential look stronger than its weakest contributing part.
 """
 
 from __future__ import annotations
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from .credential import IdentityVerification, MicroCredential, QualityAssuranceType, Supervision
 from .errors import InputError, Problem
+from .recommend import blocking
+from .rules import Finding, Verdict
 from .workload import Workload, WorkloadError
+
+# The checks that judge a part on its own, before its outcomes are added to the stack's.
+PART_CHECKS = ("completeness", "level", "quality_assurance", "assessment", "result", "recency")
+# A substantial difference on one of these means the part's outcomes are not shown to be achieved.
+NOT_SHOWN = ("quality_assurance", "assessment", "result")
+
+
+class StackPart(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    credential_id: str
+    title: str | None
+    findings: list[Finding]
+    contributes: bool  # its outcomes and workload count toward the stack
+    reason: str
+    ask_for: list[str] = Field(default_factory=list)
+
+
+def judge_part(part: MicroCredential, findings: list[Finding], required: list[str]) -> StackPart:
+    """A part contributes unless information the policy requires is missing or its outcomes
+    are not shown to be achieved (no assessment, trust signals too weak, a fail, no QA)."""
+    missing = blocking(findings, required)
+    not_shown = [f for f in findings if f.check in NOT_SHOWN and f.verdict is Verdict.substantial_difference]
+    if missing:
+        reason = "cannot be counted yet: " + "; ".join(f.reason for f in missing)
+    elif not_shown:
+        reason = "contributes no outcomes: " + "; ".join(f"{f.label}: {f.reason}" for f in not_shown)
+    else:
+        reason = "contributes its outcomes and workload"
+    asks = list(dict.fromkeys(a for f in missing for a in f.ask_for))
+    return StackPart(credential_id=part.id, title=part.title, findings=findings, contributes=not (missing or not_shown),
+                     reason=reason, ask_for=asks)
 
 _QA_ORDER = [QualityAssuranceType.none, QualityAssuranceType.internal, QualityAssuranceType.accredited_provider, QualityAssuranceType.external]
 _SUPERVISION_ORDER = [Supervision.none, Supervision.online_unsupervised, Supervision.online_proctored, Supervision.onsite]
@@ -47,7 +85,7 @@ def stack(parts: list[MicroCredential]) -> MicroCredential:
     levels = [p.level for p in parts]
     lowest = None if any(lv is None for lv in levels) else min(levels, key=lambda lv: lv.to_eqf().eqf_level or 0)
     qas = [p.quality_assurance for p in parts]
-    assessed = [p.has_assessment for p in parts]
+    assessments = [p.type_of_assessment for p in parts]
     outcomes, seen = [], set()
     for p in parts:
         for lo in p.learning_outcomes:
@@ -65,7 +103,7 @@ def stack(parts: list[MicroCredential]) -> MicroCredential:
         learning_outcomes=outcomes,
         workload=_stack_workload(parts),
         level=lowest,
-        type_of_assessment=None if None in assessed else ("none" if False in assessed else "; ".join(p.type_of_assessment for p in parts)),
+        type_of_assessment=None if None in assessments else "; ".join(dict.fromkeys(assessments)),
         form_of_participation=_same([p.form_of_participation for p in parts]) or ("blended" if all(p.form_of_participation for p in parts) else None),
         quality_assurance=None if None in qas else min(qas, key=lambda q: _QA_ORDER.index(q.type)),
         supervision=_weakest([p.supervision for p in parts], _SUPERVISION_ORDER),

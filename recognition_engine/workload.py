@@ -34,10 +34,10 @@ class EctsRange(BaseModel):
         return (self.low + self.high) / 2
 
     def __str__(self) -> str:
-        return f"{_fmt(self.low)}" if self.low == self.high else f"{_fmt(self.low)}–{_fmt(self.high)}"
+        return f"{fmt_number(self.low)}" if self.low == self.high else f"{fmt_number(self.low)}–{fmt_number(self.high)}"
 
 
-def _fmt(x: float) -> str:
+def fmt_number(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
@@ -109,11 +109,11 @@ class Workload(BaseModel):
             raise WorkloadError(f"the workload text {self.text!r} gives no amount and unit that can be converted")
         system = ref.credit_systems[self.unit]
         low, high = amount
-        written = f"{_fmt(low)}" if low == high else f"{_fmt(low)}–{_fmt(high)}"
+        written = f"{fmt_number(low)}" if low == high else f"{fmt_number(low)}–{fmt_number(high)}"
         if system.ects_per_credit:
             f_lo, f_hi = system.ects_per_credit
             ects = (low * f_lo, high * f_hi)
-            factor = _fmt(f_lo) if f_lo == f_hi else f"{_fmt(f_lo)}–{_fmt(f_hi)}"
+            factor = fmt_number(f_lo) if f_lo == f_hi else f"{fmt_number(f_lo)}–{fmt_number(f_hi)}"
             conversion = f"{written} {system.label} × {factor} ECTS per credit"
             source = system.source
         else:
@@ -121,7 +121,7 @@ class Workload(BaseModel):
             e_lo, e_hi = ref.ects_hours_per_credit
             hours = (low * h_lo, high * h_hi)
             ects = (hours[0] / e_hi, hours[1] / e_lo)
-            hours_txt = _fmt(hours[0]) if hours[0] == hours[1] else f"{_fmt(hours[0])}–{_fmt(hours[1])}"
+            hours_txt = fmt_number(hours[0]) if hours[0] == hours[1] else f"{fmt_number(hours[0])}–{fmt_number(hours[1])}"
             steps = [] if system.id == "hours" else [f"{written} {system.label} × {_span(h_lo, h_hi)} h = {hours_txt} h"]
             steps.append(f"{hours_txt} h ÷ {_span(e_lo, e_hi)} h per ECTS")
             conversion = "; ".join(steps)
@@ -133,7 +133,7 @@ class Workload(BaseModel):
 
 
 def _span(low: float, high: float) -> str:
-    return _fmt(low) if low == high else f"{_fmt(low)}–{_fmt(high)}"
+    return fmt_number(low) if low == high else f"{fmt_number(low)}–{fmt_number(high)}"
 
 
 def _parse_text(text: str) -> dict[str, object]:

@@ -124,7 +124,7 @@ def test_sample_credentials_cover_the_hard_cases(sample_credentials):
     creds = list(sample_credentials.values())
     assert len(creds) >= 12
     assert any(c.language == "vi" for c in creds)
-    assert any(c.has_assessment is False for c in creds)
+    assert any(c.type_of_assessment == "none" for c in creds)
     assert any(c.quality_assurance and c.quality_assurance.type.value == "none" for c in creds)
     assert any(len(c.missing_elements()) >= 2 for c in creds)
     assert any(c.workload and c.workload.unit == "tin_chi" and c.workload.to_ects().high < 5 for c in creds)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,44 @@ def test_unreadable_policy_files_fail_naming_the_file(tmp_path, text, message):
 def test_a_missing_policy_file_fails(tmp_path):
     with pytest.raises(InputError, match="not found"):
         load_policy(tmp_path / "nowhere.yaml")
+
+
+# ----------------------------------------------------------------------------- dated values
+
+DATED = {"checks": {"workload": {"tolerance": {"values": {dt.date(2026, 1, 1): 0.2, "2027-09-01": 0.1}}}}}
+
+
+def test_the_value_in_force_on_as_of_is_applied_and_recorded():
+    policy = load_policy(DATED)
+    before, after = policy.on(dt.date(2027, 8, 31)), policy.on(dt.date(2027, 9, 1))
+    assert params(before)["workload"]["tolerance"] == 0.2 and params(after)["workload"]["tolerance"] == 0.1
+    assert [(v.key, v.value, v.valid_from) for v in before.in_force] == [("checks.workload.tolerance", 0.2, dt.date(2026, 1, 1))]
+    assert after.in_force[0].valid_from == dt.date(2027, 9, 1)
+    assert before.digest == after.digest == policy.digest  # one policy, several dates
+
+
+def test_an_undated_policy_is_the_same_on_every_date():
+    policy = load_policy()
+    assert policy.on(dt.date(2019, 7, 15)) is policy and policy.in_force == ()
+
+
+def test_no_value_in_force_on_as_of_is_a_clear_error():
+    with pytest.raises(InputError, match="no value in force on 2025-12-31: the first is from 2026-01-01"):
+        load_policy(DATED).on(dt.date(2025, 12, 31))
+
+
+def test_every_dated_version_is_validated_at_load():
+    bad = {"checks": {"workload": {"tolerance": {"values": {"2026-01-01": 0.2, "2027-01-01": 1.5}}}}}
+    with pytest.raises(InputError) as exc_info:
+        load_policy(bad)
+    assert any("checks.workload.tolerance" in field for _, field, _ in problems(exc_info))
+    older_bad = {"checks": {"workload": {"tolerance": {"values": {"2026-01-01": -1, "2027-01-01": 0.2}}}}}
+    with pytest.raises(InputError):
+        load_policy(older_bad)
+
+
+def test_credit_rounding_and_elective_credit_are_validated():
+    with pytest.raises(InputError) as exc_info:
+        load_policy({"credits": {"step": 0}, "elective_credit": {"programmes": {"BSC-CS": {"fields": [], "max_ects": 5}}}})
+    fields = {field for _, field, _ in problems(exc_info)}
+    assert {"credits.step", "elective_credit.programmes.BSC-CS.fields"} <= fields

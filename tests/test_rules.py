@@ -6,6 +6,7 @@ outcome matches derived from it), so every verdict boundary can be placed exactl
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -14,14 +15,14 @@ import yaml
 from pydantic import ValidationError
 
 from recognition_engine.catalogue import Course
-from recognition_engine.credential import MicroCredential
+from recognition_engine.credential import ASK, MicroCredential
 from recognition_engine.errors import InputError
 from recognition_engine.matching import Candidate, OutcomeMatch
 from recognition_engine.paths import reference_data_dir
 from recognition_engine.recommend import LADDER, ORDER, blocking, ladder
 from recognition_engine.reference import default_reference
 from recognition_engine.rules import RULES, Context, Finding, Outcome, Verdict
-from recognition_engine.stacking import stack
+from recognition_engine.stacking import PART_CHECKS, judge_part, stack
 
 REF = default_reference()
 AS_OF = dt.date(2026, 11, 1)
@@ -89,6 +90,17 @@ def make_context(credential: MicroCredential | None = None, course: Course | Non
                    candidate=candidate, similarities=sims, threshold=threshold, as_of=as_of, reference=REF)
 
 
+@dataclasses.dataclass(frozen=True)
+class _Zoned:
+    """An outcome match with the coverage zone the matcher may add (covered / to_confirm / not_covered)."""
+
+    match: OutcomeMatch
+    zone: str | None
+
+    def __getattr__(self, name):
+        return getattr(self.match, name)
+
+
 def coverage_sims(covered: list[int], n_incoming: int = 3, n_local: int = 6) -> np.ndarray:
     """Incoming outcome 0 covers the listed local outcomes (0.9); everything else is at 0.1."""
     sims = np.full((n_incoming, n_local), 0.1)
@@ -112,15 +124,16 @@ class TestCompleteness:
     def test_missing_element_the_policy_does_not_require_is_minor(self):
         f = make_rule("completeness").evaluate(make_context(make_credential(form_of_participation=None)))
         assert f.verdict is Verdict.minor_difference
-        assert "form_of_participation" in f.reason and f.ask_for == []
+        assert "form of participation" in f.reason and f.ask_for == []
 
     def test_missing_required_elements_are_asked_for_by_name(self):
         cred = make_credential(level=None, workload=None, awarding_body=None)
         f = make_rule("completeness").evaluate(make_context(cred))
         assert f.verdict is Verdict.insufficient_information
         asked = " ".join(f.ask_for)
-        for element in ("level", "workload", "awarding_body"):
-            assert element in f.reason and element in asked
+        for element, words in (("level", "level"), ("workload", "workload"), ("awarding_body", "awarding body")):
+            assert words in f.reason and words in asked
+        assert "_" not in asked + f.reason  # plain words, no internal names
 
     def test_learner_without_name_or_identifier_is_missing(self):
         cred = make_credential(learner={})
@@ -230,6 +243,24 @@ class TestWorkload:
         assert f.verdict is Verdict.insufficient_information and f.remedies == []
         assert any("workload" in a for a in f.ask_for)
 
+    def test_every_number_is_traced_with_its_parameter_and_rule(self):
+        f = self._eval({"value": 2, "unit": "tin_chi"}, course_ects=7.5)
+        conversion, share = f.evidence["steps"]
+        assert conversion["value"] == f.evidence["incoming_ects"] and "50 h" in conversion["working"]
+        assert share["value"] == f.evidence["share"] and share["parameters"] == {"tolerance": 0.2, "partial_min_share": 0.5}
+        assert "÷ 7.5 ECTS" in share["working"] and "Workload" in share["rule"]
+
+    def test_an_implausible_workload_for_the_duration_is_asked_about(self):
+        cred = make_credential(workload={"value": 25, "unit": "ects"}, duration_weeks=4, form_of_participation="online")
+        f = make_rule("workload").evaluate(make_context(cred))
+        assert f.verdict is Verdict.insufficient_information and "implausible" in f.reason
+        assert "156.2 hours of work a week" in f.ask_for[0]
+        assert f.evidence["steps"][-1]["parameters"] == {"max_hours_per_week (online)": 45}
+
+    def test_a_plausible_workload_for_the_duration_is_compared_as_usual(self):
+        cred = make_credential(workload={"value": 5, "unit": "ects"}, duration_weeks=6)
+        assert make_rule("workload").evaluate(make_context(cred)).verdict is Verdict.meets
+
     @pytest.mark.parametrize("params", [{"tolerance": 1.0}, {"tolerance": -0.1}, {"partial_min_share": 0}])
     def test_out_of_range_parameters_are_rejected(self, params):
         with pytest.raises(ValidationError):
@@ -276,6 +307,19 @@ class TestLearningOutcomes:
                             "essential": True, "covered": True}
         assert pairs[1]["similarity"] == 0.1 and not pairs[1]["covered"]
 
+    def test_the_share_is_traced_with_the_threshold_and_parameters(self):
+        [step] = self._eval([0, 1, 2]).evidence["steps"]
+        assert step["value"] == 0.6 and step["working"] == "(5 essential - 2 not covered) ÷ 5 = 60%"
+        assert step["parameters"]["similarity threshold (calibrated per model)"] == 0.5 and step["parameters"]["minor"] == 0.8
+
+    def test_an_outcome_to_confirm_never_grounds_a_substantial_difference_alone(self):
+        ctx = make_context(sims=coverage_sims([0, 1, 2]))
+        zoned = tuple(_Zoned(m, "to_confirm" if i in (3, 4) else None) for i, m in enumerate(ctx.candidate.matches))
+        ctx = dataclasses.replace(ctx, candidate=dataclasses.replace(ctx.candidate, matches=zoned))
+        f = make_rule("learning_outcomes").evaluate(ctx)
+        assert f.verdict is Verdict.meets and f.evidence["to_confirm"] == COURSE_OUTCOMES[3:5] and f.evidence["missing"] == []
+        assert "2 to confirm by the officer" in f.reason
+
     def test_threshold_is_inclusive(self):
         sims = coverage_sims([])
         sims[0, :5] = 0.5
@@ -314,11 +358,22 @@ class TestCognitiveDepth:
         assert f.evidence["flagged"][0]["incoming_level"] == "understand"
         assert f.remedies == []
 
-    def test_substantial_share_makes_it_substantial_and_names_the_bridge(self):
-        ctx = self._ctx(["Describe a software architecture with components."], [[0.9, 0.1]])
-        f = make_rule("cognitive_depth", substantial_share=0.5).evaluate(ctx)
-        assert f.verdict is Verdict.substantial_difference and f.remedies == [P, A, C]
+    def test_most_outcomes_too_shallow_at_eqf_7_is_substantial_and_names_the_assessment(self):
+        ctx = self._ctx(["Describe a software architecture with components."], [[0.9, 0.1]], level={"framework": "EQF", "value": 7})
+        f = make_rule("cognitive_depth").evaluate(ctx)
+        assert f.verdict is Verdict.substantial_difference and f.remedies == [C]
         assert f.bridge == [f"an assessment at the create level of: {self.DESIGN}"]
+        assert "EQF 7" in f.reason and f.params["substantial_from_eqf"] == 7
+
+    def test_the_same_gap_below_eqf_7_stays_minor_and_says_why(self):
+        ctx = self._ctx(["Describe a software architecture with components."], [[0.9, 0.1]])
+        f = make_rule("cognitive_depth").evaluate(ctx)
+        assert f.verdict is Verdict.minor_difference and "substantial only from EQF 7" in f.reason
+
+    def test_an_institution_can_apply_depth_lower_and_allow_partial_credit(self):
+        ctx = self._ctx(["Describe a software architecture with components."], [[0.9, 0.1]])
+        f = make_rule("cognitive_depth", substantial_from_eqf=6, substantial_remedies=["partial", "conditional"]).evaluate(ctx)
+        assert f.verdict is Verdict.substantial_difference and f.remedies == [P, C]
 
     def test_share_at_the_limit_is_still_minor(self):
         ctx = self._ctx(["Describe a software architecture.", "Implement linked lists and queues."], [[0.9, 0.1], [0.1, 0.9]])
@@ -380,7 +435,8 @@ class TestAssessment:
 
     def test_supervised_assessment_meets(self):
         f = self._eval(supervision="online_proctored", identity_verification="online")
-        assert f.verdict is Verdict.meets and "online_proctored" in f.reason
+        assert f.verdict is Verdict.meets and "online proctored" in f.reason
+        assert f.evidence["read_as"] == "assessed" and f.evidence["phrase"] == "Written"
 
     @pytest.mark.parametrize("text", ["none", "Participation only", "attendance only"])
     def test_no_assessment_is_bridged_by_an_examination(self, text):
@@ -407,6 +463,128 @@ class TestAssessment:
     def test_missing_type_of_assessment_is_asked_for(self):
         f = self._eval(type_of_assessment=None)
         assert f.verdict is Verdict.insufficient_information and f.ask_for
+
+
+class TestAssessmentEvidence:
+    """The type of assessment is read from free text in the partners' languages (policy data)."""
+
+    @pytest.mark.parametrize("text, meaning, phrase", [
+        ("Certificate of attendance", "none", "Certificate of attendance"),
+        ("No exam; participation certificate", "none", "No exam"),
+        ("Chỉ tham dự, không có bài kiểm tra", "none", "Chỉ tham dự"),
+        ("Không có bài kiểm tra", "none", "Không có bài kiểm tra"),
+        ("Attestato di partecipazione", "none", "Attestato di partecipazione"),
+        ("Potvrda o sudjelovanju", "none", "Potvrda o sudjelovanju"),
+        ("Osvědčení o účasti", "none", "Osvědčení o účasti"),
+        ("Attestation de présence", "none", "Attestation de présence"),
+        ("Automatically graded quizzes", "automated", "Automatically graded"),
+        ("Bài thi trắc nghiệm trực tuyến", "automated", "trắc nghiệm"),
+        ("QCM en ligne", "automated", "QCM"),
+        ("Written exam and class participation", "assessed", "Written"),
+        ("Esame scritto e orale", "assessed", "Esame"),
+        ("Pismeni ispit", "assessed", "Pismen"),
+        ("Ústní zkouška", "assessed", "zkoušk"),
+        ("Examen final surveillé", "assessed", "Examen"),
+        ("Thi viết cuối kỳ", "assessed", "Thi"),
+    ])
+    def test_reads_the_phrase_in_each_language(self, text, meaning, phrase):
+        f = make_rule("assessment").evaluate(make_context(make_credential(type_of_assessment=text)))
+        assert f.evidence["read_as"] == meaning and f.evidence["phrase"].lower() == phrase.lower()
+        assert f"\u201c{f.evidence['phrase']}\u201d" in f.reason
+        assert (f.verdict is Verdict.substantial_difference) == (meaning == "none")
+
+    @pytest.mark.parametrize("text", ["Certificate", "Zertifikat der Teilnahme", "see brochure"])
+    def test_text_no_pattern_reads_stays_unknown_and_is_asked_about(self, text):
+        f = make_rule("assessment").evaluate(make_context(make_credential(type_of_assessment=text)))
+        assert f.verdict is Verdict.insufficient_information and f.evidence["read_as"] is None
+        assert f.ask_for == [ASK["type_of_assessment"]]
+
+    def test_an_invalid_pattern_fails_when_the_policy_loads(self):
+        with pytest.raises(ValidationError, match="invalid regular expression"):
+            make_rule("assessment", evidence=[{"reads_as": "none", "language": "en", "pattern": "(unclosed"}])
+        with pytest.raises(ValidationError, match="reads_as"):
+            make_rule("assessment", evidence=[{"reads_as": "maybe", "language": "en", "pattern": "x"}])
+
+
+class TestTrustSignals:
+    """Assessment x supervision x identity verification x QA x level declaration, read together."""
+
+    def _eval(self, **cred):
+        return make_rule("assessment").evaluate(make_context(make_credential(**cred)))
+
+    def test_machine_graded_unsupervised_unverified_is_not_shown_achieved(self):
+        f = self._eval(type_of_assessment="Automated quizzes", supervision="online_unsupervised",
+                       identity_verification="none", quality_assurance={"type": "external"})
+        assert f.verdict is Verdict.substantial_difference and f.remedies == [C]
+        assert "not shown to be achieved" in f.reason and "graded by machine" in f.reason
+        assert f.bridge == ["a supervised examination of the course's outcomes, with identity verification"]
+        assert "Nuffic" in f.evidence["combination"]["reference"]
+
+    def test_each_signal_alone_is_at_most_minor(self):
+        assert self._eval(type_of_assessment="Automated quizzes").verdict is Verdict.meets
+        assert self._eval(quality_assurance={"type": "internal"}).verdict is Verdict.meets
+        assert self._eval(level={"framework": "EQF", "value": 6, "declared_by": "provider"}).verdict is Verdict.meets
+
+    def test_internal_qa_and_a_self_declared_level_together_ask_for_a_check_of_the_evidence(self):
+        f = self._eval(quality_assurance={"type": "internal"}, level={"framework": "EQF", "value": 6, "declared_by": "provider"})
+        assert f.verdict is Verdict.substantial_difference and f.remedies == [C]
+        assert "check of the evidence of achievement" in f.bridge[0]
+
+    def test_a_level_placed_in_a_framework_is_not_self_declared(self):
+        f = self._eval(quality_assurance={"type": "internal"},
+                       level={"framework": "EQF", "value": 6, "declared_by": "qualifications_framework"})
+        assert f.verdict is Verdict.meets
+
+    def test_a_combination_naming_an_unknown_signal_fails_at_load(self):
+        combo = {"name": "x", "when": {"shoe_size": ["large"]}, "verification": "v", "reference": "r"}
+        with pytest.raises(ValidationError, match="unknown signal"):
+            make_rule("assessment", not_shown_when=[combo])
+        combo["when"] = {"supervision": ["sometimes"]}
+        with pytest.raises(ValidationError, match="unknown value"):
+            make_rule("assessment", not_shown_when=[combo])
+
+
+class TestResult:
+    @pytest.mark.parametrize("grade, meaning", [("Fail", "failed"), ("FX", "failed"), ("Withdrawn", "withdrawn"),
+                                                ("Incomplete", "incomplete"), ("Không đạt", "failed"),
+                                                ("Non superato", "failed"), ("Ritirato", "withdrawn"), ("Nije položio", "failed"),
+                                                ("Neprospěl", "failed"), ("Ajourné", "failed"), ("Abandon", "withdrawn")])
+    def test_a_result_not_achieved_is_not_recognised(self, grade, meaning):
+        f = make_rule("result").evaluate(make_context(make_credential(grade=grade)))
+        assert f.verdict is Verdict.substantial_difference and f.remedies == []
+        assert f.evidence["read_as"] == meaning and "not recognised" in f.reason
+
+    @pytest.mark.parametrize("grade", [None, "Pass", "8/10", "A", "Excellent (1)", "27/30 e lode"])
+    def test_a_pass_or_no_result_meets(self, grade):
+        assert make_rule("result").evaluate(make_context(make_credential(grade=grade))).verdict is Verdict.meets
+
+
+class TestRequirements:
+    def _eval(self, requirement: dict, **cred):
+        return make_rule("requirements", courses={"CS999": requirement}).evaluate(make_context(make_credential(**cred)))
+
+    def test_no_requirement_for_the_course_meets(self):
+        assert make_rule("requirements").evaluate(make_context()).verdict is Verdict.meets
+
+    def test_a_required_practical_component_is_read_from_the_text(self):
+        f = self._eval({"practical_component": True}, type_of_assessment="Laboratory report and written exam")
+        assert f.verdict is Verdict.meets and f.evidence["practical"]["phrase"] == "Laboratory"
+        g = self._eval({"practical_component": True})
+        assert g.verdict is Verdict.substantial_difference and g.remedies == [C] and "laboratory" in g.bridge[0]
+
+    def test_minimum_grade(self):
+        assert self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="7/10").verdict is Verdict.meets
+        low = self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="5,5/10")
+        assert low.verdict is Verdict.substantial_difference and low.remedies == []
+        unknown = self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="B")
+        assert unknown.verdict is Verdict.insufficient_information and unknown.ask_for == [ASK["grade"]]
+        assert unknown.required and blocking([unknown], REQUIRED) == [unknown]  # the course requires it: asked before deciding
+
+    def test_contact_hours(self):
+        assert self._eval({"contact_hours": 30}, contact_hours=36).verdict is Verdict.meets
+        short = self._eval({"contact_hours": 30}, contact_hours=12)
+        assert short.verdict is Verdict.substantial_difference and short.bridge == ["18 further contact hours (attending the course's sessions)"]
+        assert self._eval({"contact_hours": 30}).ask_for == [ASK["contact_hours"]]
 
 
 # ----------------------------------------------------------------------------- participation
@@ -604,9 +782,22 @@ class TestStacking:
         assert s.supervision.value == "online_unsupervised" and s.identity_verification.value == "self_declared"
         assert str(s.date_of_issue) == "2021-01-15"
 
-    def test_an_unassessed_part_makes_the_stack_unassessed(self):
-        s = stack([_part(1), _part(2, type_of_assessment="none")])
-        assert s.has_assessment is False
+    def test_the_stack_keeps_each_parts_type_of_assessment(self):
+        s = stack([_part(1), _part(2, type_of_assessment="Project"), _part(3)])
+        assert s.type_of_assessment == "Written examination; Project"
+
+    def test_a_part_without_assessment_contributes_no_outcomes(self):
+        part = _part(2, type_of_assessment="Certificate of attendance")
+        findings = [make_rule(c).evaluate(make_context(part)) for c in PART_CHECKS]
+        judged = judge_part(part, findings, REQUIRED)
+        assert not judged.contributes and "contributes no outcomes" in judged.reason and judged.ask_for == []
+
+    def test_a_part_missing_a_required_element_is_asked_for_by_name(self):
+        part = _part(2, level=None)
+        judged = judge_part(part, [make_rule(c).evaluate(make_context(part)) for c in PART_CHECKS], REQUIRED)
+        assert not judged.contributes and judged.ask_for == [ASK["level"]]
+        whole = _part(1)
+        assert judge_part(whole, [make_rule(c).evaluate(make_context(whole)) for c in PART_CHECKS], REQUIRED).contributes
 
     def test_a_missing_trust_element_stays_missing(self):
         s = stack([_part(1), _part(2, quality_assurance=None, level=None, date_of_issue=None)])

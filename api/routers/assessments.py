@@ -29,7 +29,7 @@ from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
 from ..services import (assessment_summary, assessment_view, decision_dict, decisions_of, engine_assessment, history,
-                        record_decision, store_assessment)
+                        letter_context, record_decision, store_assessment)
 
 log = logging.getLogger("api.assessments")
 router = APIRouter(prefix="/assessments", tags=["assessments"])
@@ -163,8 +163,11 @@ def get_assessment(assessment_id: str, session: Session = Depends(get_session), 
 @router.get("/{assessment_id}/explanation", summary="The explanation, rendered from the stored assessment",
             response_class=Response, responses={200: {"content": {"text/html": {}, "text/markdown": {}, "text/plain": {}}}})
 def explanation(assessment_id: str, format: Literal["html", "markdown", "text"] = "html",
-                session: Session = Depends(get_session), _: Principal = require(*READ)):
-    rendered = RENDERERS[format](engine_assessment(_get(session, assessment_id)))
+                res: Resources = Depends(get_resources), session: Session = Depends(get_session),
+                _: Principal = require(*READ)):
+    record = _get(session, assessment_id)
+    letter = letter_context(session, record, res.settings.office_contact, res.policy.header.appeal)
+    rendered = RENDERERS[format](engine_assessment(record), letter)
     media = {"html": "text/html", "markdown": "text/markdown", "text": "text/plain"}[format]
     return Response(rendered, media_type=f"{media}; charset=utf-8")
 

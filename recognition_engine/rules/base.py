@@ -57,6 +57,9 @@ class Finding(BaseModel):
     bridge: list[str] = Field(default_factory=list)
     # What to ask the applicant for, when information is missing.
     ask_for: list[str] = Field(default_factory=list)
+    # Missing information the policy itself requires for this purpose (a course requirement):
+    # it stops the assessment like a missing required element.
+    required: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import field_validator
 
-from ..credential import MANDATORY_ELEMENTS
+from ..credential import ASK, MANDATORY_ELEMENTS
 from .base import Context, Finding, Rule, RuleParams, Verdict
 
 
@@ -20,6 +20,10 @@ class CompletenessParams(RuleParams):
         return value
 
 
+def _named(elements: list[str]) -> str:
+    return "; ".join(MANDATORY_ELEMENTS[e] for e in elements)
+
+
 class Completeness(Rule):
     id = "completeness"
     element = "information"
@@ -30,12 +34,8 @@ class Completeness(Rule):
         blocking = [e for e in missing if e in self.params.required]
         evidence = {"missing": missing, "required": self.params.required}
         if blocking:
-            labels = [MANDATORY_ELEMENTS[e] for e in blocking]
-            return self.finding(
-                Verdict.insufficient_information,
-                f"missing required element(s): {', '.join(blocking)}", evidence,
-                ask_for=[f"{e}: {label}" for e, label in zip(blocking, labels)],
-            )
+            return self.finding(Verdict.insufficient_information, f"missing required element(s): {_named(blocking)}", evidence,
+                                ask_for=[ASK[e] for e in blocking])
         if missing:
-            return self.finding(Verdict.minor_difference, f"not stated (not needed for this purpose): {', '.join(missing)}", evidence)
+            return self.finding(Verdict.minor_difference, f"not stated (not needed for this purpose): {_named(missing)}", evidence)
         return self.finding(Verdict.meets, "every Annex I element is present", evidence)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
+from ..credential import ASK
 from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
 
 
@@ -27,21 +28,22 @@ class Level(Rule):
         level = ctx.credential.level
         if level is None:
             return self.finding(Verdict.insufficient_information, "the credential states no level",
-                                ask_for=["level: the EQF or national framework level of the credential"])
+                                ask_for=[ASK["level"]])
         if ctx.course_level is None or ctx.course_level.eqf_level is None:
             # The institution's own data is missing, not the applicant's: not assessed, never blocking.
             return self.finding(Verdict.insufficient_information,
                                 f"not compared: the catalogue gives no EQF level for {ctx.course.id} or its programme (fix the catalogue)",
                                 element="catalogue")
         incoming = level.to_eqf(ctx.reference)
+        named = str(level).replace("_", " ")  # "QF-EHEA second cycle", as a reader writes it
         evidence = {
-            "incoming": str(level), "incoming_eqf": incoming.eqf_level, "mapping": incoming.provenance,
+            "incoming": named, "incoming_eqf": incoming.eqf_level, "mapping": incoming.provenance,
             "mapping_source": incoming.source, "course_eqf": ctx.course_level.eqf_level,
         }
         if incoming.eqf_level is None:
-            return self.finding(Verdict.substantial_difference, f"{level} is below EQF level 1 ({incoming.source})", evidence)
+            return self.finding(Verdict.substantial_difference, f"{named} is below EQF level 1 ({incoming.source})", evidence)
         below = ctx.course_level.eqf_level - incoming.eqf_level
-        via = f"{level} = EQF {incoming.eqf_level} ({incoming.provenance} mapping)" if level.framework != "EQF" else f"EQF {incoming.eqf_level}"
+        via = f"{named} = EQF {incoming.eqf_level} ({incoming.provenance} mapping)" if level.framework != "EQF" else f"EQF {incoming.eqf_level}"
         if below <= 0:
             return self.finding(Verdict.meets, f"{via}, course at EQF {ctx.course_level.eqf_level}", evidence)
         if below <= self.params.minor_levels_below:

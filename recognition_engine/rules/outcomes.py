@@ -5,7 +5,9 @@ from __future__ import annotations
 from pydantic import Field, model_validator
 
 from ..bloom import classify
-from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict
+from ..credential import ASK
+from ..trace import Step
+from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Outcome, Rule, RuleParams, Verdict
 
 
 class OutcomeParams(RuleParams):
@@ -31,20 +33,30 @@ class LearningOutcomes(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         if not ctx.credential.learning_outcomes:
             return self.finding(Verdict.insufficient_information, "the credential states no learning outcomes",
-                                ask_for=["learning_outcomes: what the learner can do on completion"])
+                                ask_for=[ASK["learning_outcomes"]])
         essential = [m for m in ctx.candidate.matches if m.essential]
         covered = [m for m in essential if m.covered]
-        missing = [m.local_outcome for m in essential if not m.covered]
-        share = round(len(covered) / len(essential), 4) if essential else 1.0
+        # An outcome "to confirm" (when the matcher gives zones) is shown to the officer, never
+        # on its own the ground of a substantial difference: the burden of proof is ours.
+        to_confirm = [m.local_outcome for m in essential if not m.covered and to_be_confirmed(m)]
+        missing = [m.local_outcome for m in essential if not m.covered and not to_be_confirmed(m)]
+        share = round(1 - len(missing) / len(essential), 4) if essential else 1.0
         evidence = {
             "threshold": ctx.threshold, "covered_share": share,
             "pairs": [{"local": m.local_outcome, "incoming": m.incoming_outcome, "similarity": m.similarity,
                        "essential": m.essential, "covered": m.covered} for m in ctx.candidate.matches],
-            "covered": [m.local_outcome for m in covered], "missing": missing,
+            "covered": [m.local_outcome for m in covered], "to_confirm": to_confirm, "missing": missing,
+            "steps": [Step(quantity="share of the essential outcomes not missing", value=share,
+                           working=f"({len(essential)} essential - {len(missing)} not covered) ÷ {len(essential)} = {share:.0%}",
+                           parameters={"similarity threshold (calibrated per model)": ctx.threshold, "full": self.params.full,
+                                       "minor": self.params.minor, "partial_min": self.params.partial_min},
+                           rule=f"{self.params.label} ({self.params.reference})").model_dump()] if essential else [],
         }
         languages = (ctx.credential.language or "en", ctx.course.language)
         across = f", comparing {languages[0]} with {languages[1]}" if languages[0] != languages[1] else ""
         counted = f"{len(covered)} of {len(essential)} essential outcomes covered (similarity >= {ctx.threshold:g}{across})"
+        if to_confirm:
+            counted += f"; {len(to_confirm)} to confirm by the officer: {'; '.join(to_confirm)}"
         if share >= self.params.full:
             return self.finding(Verdict.meets, counted, evidence)
         if share >= self.params.minor:
@@ -58,11 +70,20 @@ class LearningOutcomes(Rule):
                             remedies=remedies, bridge=[f"the outcome: {m}" for m in missing] if bridgeable else [])
 
 
+def to_be_confirmed(match) -> bool:
+    """True for an outcome pair the matcher puts in the "to confirm" zone (when it gives zones)."""
+    return getattr(match, "zone", None) == "to_confirm"
+
+
 class DepthParams(RuleParams):
-    # Share of flagged outcomes above which depth is a substantial difference; None = never.
-    # Off by default: a lower verb is evidence to look at, not proof (the Bloom reader is
-    # right about 85% of the time on unseen outcomes; see benchmarks/bloom_accuracy.py).
+    # Share of the compared outcomes met only at a lower Bloom level above which depth is a
+    # substantial difference; None = never.
     substantial_share: float | None = Field(default=None, ge=0, le=1)
+    # ... and only for courses at this EQF level or above: below it a depth gap stays minor
+    # (a master course asks for analysis and evaluation; a first-year course often does not).
+    substantial_from_eqf: int = Field(default=7, ge=1, le=8)
+    # The rungs that can answer a substantial depth gap (default: an assessment at the right level).
+    substantial_remedies: list[Outcome] = Field(default_factory=lambda: [CONDITIONAL])
 
 
 class CognitiveDepth(Rule):
@@ -89,13 +110,17 @@ class CognitiveDepth(Rule):
             flags.append({"local": lo.text, "local_level": local.name, "local_verb": local.verb,
                           "incoming_level": best.name, "incoming_verb": best.verb})
         share = round(len(flags) / compared, 4) if compared else 0.0
-        evidence = {"compared": compared, "flagged": flags, "flagged_share": share}
+        eqf = ctx.course_level.eqf_level if ctx.course_level else None
+        evidence = {"compared": compared, "flagged": flags, "flagged_share": share, "course_eqf": eqf}
         if not flags:
             return self.finding(Verdict.meets, f"no covered outcome is met at a lower cognitive level ({compared} compared)", evidence)
         listed = "; ".join(f"{f['local']} ({f['local_level']}, met at {f['incoming_level']})" for f in flags)
-        limit = self.params.substantial_share
-        if limit is not None and share > limit:
-            return self.finding(Verdict.substantial_difference, f"{len(flags)} of {compared} covered outcomes at a lower level: {listed}",
-                                evidence, remedies=[PARTIAL, ALTERNATIVE, CONDITIONAL],
+        counted = f"{len(flags)} of {compared} covered outcomes met only at a lower cognitive level"
+        limit, from_eqf = self.params.substantial_share, self.params.substantial_from_eqf
+        if limit is not None and share > limit and eqf is not None and eqf >= from_eqf:
+            return self.finding(Verdict.substantial_difference,
+                                f"{counted}, more than {limit:.0%} at a course at EQF {eqf}: {listed}", evidence,
+                                remedies=list(self.params.substantial_remedies),
                                 bridge=[f"an assessment at the {f['local_level']} level of: {f['local']}" for f in flags])
-        return self.finding(Verdict.minor_difference, f"{len(flags)} of {compared} covered outcomes met at a lower cognitive level: {listed}", evidence)
+        why = f" (a depth gap is substantial only from EQF {from_eqf})" if limit is not None and share > limit else ""
+        return self.finding(Verdict.minor_difference, f"{counted}{why}: {listed}", evidence)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from ..credential import FormOfParticipation
+from ..credential import ASK, FormOfParticipation
 from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
 
 
@@ -21,7 +21,7 @@ class Participation(Rule):
         form = ctx.credential.form_of_participation
         if form is None:
             return self.finding(Verdict.insufficient_information, "the credential states no form of participation",
-                                ask_for=["form_of_participation: online, onsite or blended"])
+                                ask_for=[ASK["form_of_participation"]])
         verdict = self.params.online if form is FormOfParticipation.online else Verdict.meets
         if verdict is Verdict.substantial_difference:
             return self.finding(verdict, f"participation {form.value}", {"form": form.value}, remedies=[CONDITIONAL],
@@ -49,10 +49,10 @@ class Recency(Rule):
         issued = ctx.credential.date_of_issue
         if issued is None:
             return self.finding(Verdict.insufficient_information, "the credential states no date of issue",
-                                ask_for=["date_of_issue: when the credential was issued"])
+                                ask_for=[ASK["date_of_issue"]])
         if issued > ctx.as_of:
             return self.finding(Verdict.insufficient_information, f"issued {issued}, after the assessment date {ctx.as_of}",
-                                ask_for=["date_of_issue: check the date of issue"])
+                                ask_for=[f"the date the credential was issued: {issued} is after the date of this assessment"])
         years = round((ctx.as_of - issued).days / 365.25, 2)
         evidence = {"date_of_issue": issued.isoformat(), "as_of": ctx.as_of.isoformat(), "years": years}
         reason = f"issued {issued}, {years:g} years before {ctx.as_of}"
@@ -78,7 +78,7 @@ class FieldOfEducation(Rule):
         if incoming is None or local is None:
             side = "credential" if incoming is None else f"catalogue entry of {ctx.course.id}"
             return self.finding(Verdict.insufficient_information, f"the {side} states no ISCED-F field",
-                                ask_for=["field_of_education: the ISCED-F 2013 field"] if incoming is None else [])
+                                ask_for=[ASK["field_of_education"]] if incoming is None else [])
         names = ctx.reference.isced_f
         evidence = {"incoming": incoming, "incoming_label": names.get(incoming), "course": local, "course_label": names.get(local)}
         compared = f"{incoming} {names.get(incoming, '')} against {local} {names.get(local, '')}"

@@ -1,16 +1,33 @@
-"""Workload: the converted ECTS range against the course's credits."""
+"""Workload: the converted ECTS range against the course's credits, and whether the stated
+workload is plausible for the time the learning took."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from ..workload import WorkloadError
+from ..credential import ASK
+from ..trace import Step
+from ..workload import WorkloadError, fmt_number
 from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict
+
+FORMS = ("online", "onsite", "blended", "not_stated")
 
 
 class WorkloadParams(RuleParams):
     tolerance: float = Field(ge=0, lt=1)
     partial_min_share: float = Field(gt=0, le=1)
+    # Learner hours a week beyond which a stated workload is implausible, per form of participation.
+    max_hours_per_week: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("max_hours_per_week")
+    @classmethod
+    def _forms(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(FORMS))
+        if unknown:
+            raise ValueError(f"unknown form(s) {unknown}; use: {', '.join(FORMS)}")
+        if any(v <= 0 for v in value.values()):
+            raise ValueError("hours per week must be greater than 0")
+        return value
 
 
 class Workload(Rule):
@@ -21,18 +38,27 @@ class Workload(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         workload = ctx.credential.workload
         if workload is None:
-            return self.finding(Verdict.insufficient_information, "the credential states no workload",
-                                ask_for=["workload: the notional workload, in ECTS or hours of learner work"])
+            return self.finding(Verdict.insufficient_information, "the credential states no workload", ask_for=[ASK["workload"]])
         try:
             ects = workload.to_ects(ctx.reference)
         except WorkloadError as exc:
-            return self.finding(Verdict.insufficient_information, str(exc),
-                                ask_for=["workload: a figure in credits (with the credit system) or hours of learner work"])
+            return self.finding(Verdict.insufficient_information, str(exc), ask_for=[ASK["workload"]])
         course = ctx.course.ects
         # The burden of proof is on the assessor: the upper end of the converted range counts.
         share = round(ects.high / course, 4)
+        steps = [
+            Step(quantity="incoming workload in ECTS", value=[ects.low, ects.high], working=ects.conversion,
+                 parameters={"hours per ECTS credit": "–".join(f"{h:g}" for h in ctx.reference.ects_hours_per_credit)}, rule=f"workload conversion ({ects.source})"),
+            Step(quantity="share of the course's workload", value=share,
+                 working=f"{fmt_number(ects.high)} ECTS (upper end) ÷ {course:g} ECTS = {share:.0%}",
+                 parameters={"tolerance": self.params.tolerance, "partial_min_share": self.params.partial_min_share},
+                 rule=f"{self.params.label} ({self.params.reference})"),
+        ]
         evidence = {"incoming_ects": [ects.low, ects.high], "conversion": ects.conversion, "source": ects.source,
-                    "course_ects": course, "share": share}
+                    "course_ects": course, "share": share, "steps": [s.model_dump() for s in steps]}
+        implausible = self._implausible(ctx, ects.low, evidence)
+        if implausible is not None:
+            return implausible
         compared = f"{ects} ECTS ({ects.conversion}) against {course:g} ECTS"
         if share >= 1:
             return self.finding(Verdict.meets, compared, evidence)
@@ -44,3 +70,26 @@ class Workload(Rule):
                                 bridge=[f"about {course - ects.high:.1f} ECTS of further work on the course's outcomes"])
         return self.finding(Verdict.substantial_difference, f"{compared}: only {share:.0%} of the course's workload", evidence,
                             remedies=[ALTERNATIVE])
+
+    def _implausible(self, ctx: Context, low_ects: float, evidence: dict) -> Finding | None:
+        """A workload more hours a week than the form of participation allows is asked about."""
+        c = ctx.credential
+        weeks = c.duration_weeks
+        form = c.form_of_participation.value if c.form_of_participation else "not_stated"
+        limit = self.params.max_hours_per_week.get(form)
+        if weeks is None or limit is None:
+            return None
+        hours_low = ctx.reference.ects_hours_per_credit[0]
+        per_week = round(low_ects * hours_low / weeks, 1)
+        evidence["steps"].append(Step(
+            quantity="learner hours a week", value=per_week,
+            working=f"{fmt_number(low_ects)} ECTS (lower end) × {hours_low:g} h ÷ {weeks:g} weeks = {per_week:g} h a week",
+            parameters={f"max_hours_per_week ({form.replace('_', ' ')})": limit},
+            rule=f"{self.params.label}: plausibility of the stated workload").model_dump())
+        if per_week <= limit:
+            return None
+        return self.finding(
+            Verdict.insufficient_information,
+            f"implausible workload: {fmt_number(low_ects)} ECTS in {weeks:g} weeks is at least {per_week:g} hours of work a week, "
+            f"more than the {limit:g} plausible for {form.replace('_', ' ')} participation", evidence,
+            ask_for=[f"how the stated workload was earned in {weeks:g} weeks (it would be {per_week:g} hours of work a week)"])

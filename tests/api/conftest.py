@@ -21,7 +21,7 @@ def api(request, tmp_path_factory):
 
     url, drop = fresh_database(request.param, tmp_path_factory.mktemp(f"db-{request.param}"), "app")
     settings = Settings(_env_file=None, database_url=url, max_request_bytes=1_000_000, worker_poll_seconds=0.1,
-                        worker_chunk=4)
+                        worker_chunk=4, office_contact="Recognition Office, Universiteit van Voorbeeld")
     app = create_app(settings)
     with TestClient(app) as client:
         keys = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -108,7 +109,7 @@ def test_malformed_json_and_wrong_media_type(api):
 
 
 @pytest.mark.parametrize("fmt, media, marker", [("html", "text/html", "<h1>"), ("markdown", "text/markdown", "# Recognition"),
-                                                ("text", "text/plain", "Recognition assessment")])
+                                                ("text", "text/plain", "Recognition of")])
 def test_explanation_formats(api, cloud, fmt, media, marker):
     r = api.client.get(f"/assessments/{cloud['id']}/explanation?format={fmt}", headers=api.h("analyst"))
     assert r.status_code == 200 and r.headers["content-type"].startswith(media)
@@ -181,6 +182,17 @@ def test_precedents_show_earlier_decisions_on_the_same_credential(api):
     assert other["precedents"] == []
     listed = api.client.get(f"/assessments?fingerprint={first['fingerprint']}", headers=api.h("analyst")).json()
     assert listed["total"] == 2
+
+    # The letter: the precedent, then the officer's own decision with its appeal deadline and the office.
+    letter = api.client.get(f"/assessments/{second['id']}/explanation?format=text", headers=api.h("analyst")).text
+    assert "Earlier decisions on the same credential" in letter and "Only the database half is covered." in letter
+    assert "has not decided yet" in letter
+    decided = api.client.post(f"/assessments/{second['id']}/decisions", json={"outcome": "refused", "reason": "No lab work shown."},
+                              headers=api.h("officer")).json()
+    day = dt.date.fromisoformat(decided["decided_at"][:10])
+    letter = api.client.get(f"/assessments/{second['id']}/explanation?format=text", headers=api.h("analyst")).text
+    assert "Decision: Recognition refused" in letter and "No lab work shown." in letter
+    assert f"Deadline: {day + dt.timedelta(days=42)}" in letter and "Write to: Recognition Office, Universiteit van Voorbeeld" in letter
 
 
 def test_assessment_list_is_paginated(api, cloud):

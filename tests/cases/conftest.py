@@ -12,6 +12,10 @@ an `as_of` date, an optional policy overlay, and what must come out:
       alternative_course: CS202        # optional
       conditions_contain: ["examination"]   # optional, substrings of the conditions
       ask_for_contain: ["level"]       # optional, substrings of what to ask for
+      working_contain: ["× 3/6"]       # optional, substrings of the credit working (traced arithmetic)
+      parts_contributing: {part-1: true, part-2: false}   # optional, for a stack: which parts count
+      other_courses: 2                 # optional, at least this many other courses listed
+      in_force: {checks.workload.tolerance: 2026-09-01}   # optional, dated policy values applied
 
 They use the real bundled models and the sample catalogue unless `catalogue:` says otherwise.
 """
@@ -25,7 +29,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-ALLOWED = {"name", "description", "catalogue", "purpose", "as_of", "policy", "credential", "credential_file", "stack", "expect"}
+ALLOWED = {"name", "description", "source", "catalogue", "purpose", "as_of", "policy", "credential", "credential_file", "stack",
+           "expect"}
 
 
 def pytest_collect_file(parent, file_path: Path):
@@ -94,6 +99,17 @@ def check_expectations(result, expect: dict) -> None:
         assert any(text in c for c in r.conditions), f"no condition mentions {text!r}: {r.conditions}"
     for text in expect.get("ask_for_contain", []):
         assert any(text in a for a in r.ask_for), f"nothing asked mentions {text!r}: {r.ask_for}"
+    for text in expect.get("working_contain", []):
+        assert any(text in s.working for s in r.working), f"no working step mentions {text!r}: {[s.working for s in r.working]}"
+    if "parts_contributing" in expect:
+        got = {p.credential_id: p.contributes for p in result.parts}
+        assert got == expect["parts_contributing"], f"parts {got}\n" + "\n".join(f"  {p.credential_id}: {p.reason}" for p in result.parts)
+    if "other_courses" in expect:
+        others = [c for c in result.candidates if c.course_id != result.purpose.course_id]
+        assert len(others) >= expect["other_courses"], f"other courses considered: {[c.course_id for c in others]}"
+    for key, day in expect.get("in_force", {}).items():
+        applied = {x.key: x.valid_from for x in result.versions.policy_in_force}
+        assert applied.get(key) == (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)), f"in force: {applied}"
     if result.outcome.value != "full":
         assert r.appeal is not None and r.appeal.route, "anything short of full recognition must give the appeal route"
 
