@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assessment import Assessment
+from .matching import FEATURE_LABELS
 from .policy import Appeal
 from .rules import Finding, Outcome, Verdict
 from .trace import Step
@@ -211,6 +212,7 @@ def document(a: Assessment, letter: LetterContext | None = None) -> Document:
     if a.stacked_from:
         purpose.paragraphs.append(f"Assessed together (stacked): {', '.join(a.stacked_from)}.")
     purpose.bullets += [f"Import note: {n}" for n in a.notes]
+    purpose.bullets += [f"Not a learning outcome, left out of the comparison: \u201c{x.text}\u201d ({x.reason})" for x in a.set_aside]
     sections.append(purpose)
 
     sections.append(_decision_section(a, letter.decision))
@@ -237,6 +239,13 @@ def document(a: Assessment, letter: LetterContext | None = None) -> Document:
 
     sections += [_finding_section(f) for f in a.findings]
 
+    chosen = next((x for x in a.candidates if a.purpose and x.course_id == a.purpose.course_id), None)
+    if chosen is not None and chosen.contributions:
+        ranked = sorted(chosen.contributions.items(), key=lambda kv: -abs(kv[1]))
+        sections.append(Section(
+            "Why this course matched", [f"Each element's weight for or against {chosen.course_id} (the model's log-odds; "
+                                        f"together they give the score {chosen.score:.2f})."],
+            table=(["element", "weight"], [[FEATURE_LABELS.get(k, k), f"{v:+.2f}"] for k, v in ranked]), kind="small"))
     others = [x for x in a.candidates if not a.purpose or x.course_id != a.purpose.course_id]
     if others:
         rows = [[x.course_id, x.title, f"{x.ects:g}", f"{x.score:.2f} ({x.score_name})"] for x in others]

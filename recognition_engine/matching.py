@@ -48,6 +48,20 @@ DECIMALS = 4
 #   cross_lingual      1 when the credential is written in another language than the course
 FEATURES = ["text_similarity", "title_similarity", "incoming_coverage", "specific_coverage", "essential_coverage",
             "covered_share", "incoming_share", "lexical", "best_pair", "cross_lingual"]
+# Each feature in plain words, for explanations ("why this course ranked first").
+FEATURE_LABELS = {
+    "baseline": "starting point of the model",
+    "text_similarity": "the two descriptions as a whole",
+    "title_similarity": "the titles",
+    "incoming_coverage": "the credential's specific outcomes found in the course",
+    "specific_coverage": "the course's specific outcomes found in the credential",
+    "essential_coverage": "the course's essential outcomes found in the credential",
+    "covered_share": "share of essential outcomes clearly covered",
+    "incoming_share": "share of the credential's outcomes with a clear match",
+    "lexical": "words in common",
+    "best_pair": "the closest single pair of outcomes",
+    "cross_lingual": "written in another language",
+}
 ZONES = ("covered", "to_confirm", "not_covered")
 
 
@@ -138,8 +152,9 @@ class PairModel:
 class OutcomeMatch:
     """The incoming outcome that best covers one local outcome, and how well.
 
-    `covered` is True unless the zone is "not_covered": an outcome to confirm is not shown
-    to be missing (under the LRC the burden of proof is the institution's)."""
+    `covered` is True in the "covered" zone only; an outcome "to confirm" is neither shown
+    covered nor shown missing (under the LRC the burden of proof is the institution's, so it
+    is never on its own the ground of a substantial difference)."""
 
     local_outcome: str
     essential: bool
@@ -168,7 +183,7 @@ class Candidate:
 
     @property
     def uncovered_essential(self) -> list[str]:
-        return [m.local_outcome for m in self.matches if m.essential and not m.covered]
+        return [m.local_outcome for m in self.matches if m.essential and m.zone == "not_covered"]
 
 
 def idf_weights(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
@@ -300,7 +315,7 @@ class CatalogueIndex:
             OutcomeMatch(
                 local_outcome=self.outcome_texts[j], essential=bool(self.essential[j]),
                 incoming_outcome=incoming_texts[alignment["best_in"][j]], incoming_index=int(alignment["best_in"][j]),
-                similarity=float(alignment["best"][j]), covered=bool(alignment["zone"][j] != 2),
+                similarity=float(alignment["best"][j]), covered=bool(alignment["zone"][j] == 0),
                 probability=float(alignment["probability"][j]), zone=ZONES[int(alignment["zone"][j])],
                 specificity=float(self.specificity[j]),
             )

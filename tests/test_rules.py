@@ -81,24 +81,15 @@ def make_context(credential: MicroCredential | None = None, course: Course | Non
                      incoming_outcome=credential.outcome_texts[int(sims[:, j].argmax())] if m else "",
                      incoming_index=int(sims[:, j].argmax()) if m else 0,
                      similarity=float(sims[:, j].max()) if m else 0.0,
-                     covered=bool(m and sims[:, j].max() >= threshold))
+                     covered=bool(m and sims[:, j].max() >= threshold),
+                     probability=float(sims[:, j].max()) if m else 0.0,
+                     zone="covered" if m and sims[:, j].max() >= threshold else "not_covered")
         for j, lo in enumerate(course.learning_outcomes)
     )
     candidate = Candidate(course_id=course.id, title=course.title, ects=course.ects, score=0.0, score_name="coverage",
                           features={}, matches=matches)
     return Context(credential=credential, course=course, course_level=course.level.to_eqf(REF) if course.level else None,
                    candidate=candidate, similarities=sims, threshold=threshold, as_of=as_of, reference=REF)
-
-
-@dataclasses.dataclass(frozen=True)
-class _Zoned:
-    """An outcome match with the coverage zone the matcher may add (covered / to_confirm / not_covered)."""
-
-    match: OutcomeMatch
-    zone: str | None
-
-    def __getattr__(self, name):
-        return getattr(self.match, name)
 
 
 def coverage_sims(covered: list[int], n_incoming: int = 3, n_local: int = 6) -> np.ndarray:
@@ -304,17 +295,17 @@ class TestLearningOutcomes:
         pairs = f.evidence["pairs"]
         assert len(pairs) == len(COURSE_OUTCOMES)
         assert pairs[0] == {"local": COURSE_OUTCOMES[0], "incoming": "Outcome one.", "similarity": 0.9,
-                            "essential": True, "covered": True}
+                            "probability": 0.9, "zone": "covered", "essential": True, "covered": True}
         assert pairs[1]["similarity"] == 0.1 and not pairs[1]["covered"]
 
     def test_the_share_is_traced_with_the_threshold_and_parameters(self):
         [step] = self._eval([0, 1, 2]).evidence["steps"]
         assert step["value"] == 0.6 and step["working"] == "(5 essential - 2 not covered) ÷ 5 = 60%"
-        assert step["parameters"]["similarity threshold (calibrated per model)"] == 0.5 and step["parameters"]["minor"] == 0.8
+        assert step["parameters"]["probability at which a pair counts as covered (fitted per model)"] == 0.5 and step["parameters"]["minor"] == 0.8
 
     def test_an_outcome_to_confirm_never_grounds_a_substantial_difference_alone(self):
         ctx = make_context(sims=coverage_sims([0, 1, 2]))
-        zoned = tuple(_Zoned(m, "to_confirm" if i in (3, 4) else None) for i, m in enumerate(ctx.candidate.matches))
+        zoned = tuple(dataclasses.replace(m, zone="to_confirm") if i in (3, 4) else m for i, m in enumerate(ctx.candidate.matches))
         ctx = dataclasses.replace(ctx, candidate=dataclasses.replace(ctx.candidate, matches=zoned))
         f = make_rule("learning_outcomes").evaluate(ctx)
         assert f.verdict is Verdict.meets and f.evidence["to_confirm"] == COURSE_OUTCOMES[3:5] and f.evidence["missing"] == []

@@ -44,17 +44,19 @@ class LearningOutcomes(Rule):
         evidence = {
             "threshold": ctx.threshold, "covered_share": share,
             "pairs": [{"local": m.local_outcome, "incoming": m.incoming_outcome, "similarity": m.similarity,
-                       "essential": m.essential, "covered": m.covered} for m in ctx.candidate.matches],
+                       "probability": m.probability, "zone": m.zone, "essential": m.essential, "covered": m.covered}
+                      for m in ctx.candidate.matches],
             "covered": [m.local_outcome for m in covered], "to_confirm": to_confirm, "missing": missing,
             "steps": [Step(quantity="share of the essential outcomes not missing", value=share,
                            working=f"({len(essential)} essential - {len(missing)} not covered) ÷ {len(essential)} = {share:.0%}",
-                           parameters={"similarity threshold (calibrated per model)": ctx.threshold, "full": self.params.full,
+                           parameters={"probability at which a pair counts as covered (fitted per model)": ctx.threshold, "full": self.params.full,
                                        "minor": self.params.minor, "partial_min": self.params.partial_min},
                            rule=f"{self.params.label} ({self.params.reference})").model_dump()] if essential else [],
         }
         languages = (ctx.credential.language or "en", ctx.course.language)
         across = f", comparing {languages[0]} with {languages[1]}" if languages[0] != languages[1] else ""
-        counted = f"{len(covered)} of {len(essential)} essential outcomes covered (similarity >= {ctx.threshold:g}{across})"
+        counted = (f"{len(covered)} of {len(essential)} essential outcomes covered (probability of covering "
+                   f">= {ctx.threshold:g}{across})")
         if to_confirm:
             counted += f"; {len(to_confirm)} to confirm by the officer: {'; '.join(to_confirm)}"
         if share >= self.params.full:
