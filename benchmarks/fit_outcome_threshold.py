@@ -2,10 +2,12 @@
 
 Within one language: the lo-equivalence development data (CAHLR/skill-equivalency, MIT),
 every (source skill, destination skill) pair, positive where a person labelled them
-equivalent. Across languages (`cross_lingual_threshold`, for multilingual models): the
-non-English credentials of the sample and held-out sets against the English catalogue,
-each essential outcome of a gold course a positive and every other course's a negative
-(a proxy: a gold course's outcomes are taken as all covered). The threshold is the
+equivalent. Across languages (`cross_lingual_threshold`, for multilingual models):
+development data only, i.e. the sample set (examples/) and the `dev` split of every set
+under benchmarks/devsets/ (never benchmarks/heldout/ nor a devset's `heldout` split): each
+credential against its set's catalogue, every course whose language differs from the
+credential's, each essential outcome of a gold course a positive and every other course's a
+negative (a proxy: a gold course's outcomes are taken as all covered). The threshold is the
 cosine that maximises F2 (recall weighted twice as much as precision), reported with F1,
 precision and recall: under the Lisbon Recognition Convention the burden of proof is on
 the assessor, so an outcome wrongly found "not covered" (a substantial difference claimed
@@ -24,15 +26,9 @@ import json
 
 import numpy as np
 
-from convert_lo_equivalence import REPO, source_dir
-from recognition_engine import load_catalogue, load_credentials
+from convert_lo_equivalence import source_dir
+from quality_sets import DEVSETS, devset, devset_folders, sample_set
 from recognition_engine.encoders import make_encoder
-from recognition_engine.evaluation import read_gold
-
-CROSS_LINGUAL_SETS = [
-    (REPO / "examples" / "credentials", REPO / "examples" / "gold.csv"),
-    (REPO / "benchmarks" / "heldout" / "credentials", REPO / "benchmarks" / "heldout" / "gold.csv"),
-]
 
 
 def labelled_pairs():
@@ -49,19 +45,26 @@ def labelled_pairs():
     return sources, destinations, positive
 
 
+def development_sets():
+    """(catalogue, credentials, gold) of the sample set and of every devset's dev split."""
+    sets = sample_set() + [s for folder in devset_folders([DEVSETS]) for s in devset(folder) if s.split == "dev"]
+    return [(s.groups[0].catalogue, s.groups[0].credentials, s.gold) for s in sets]
+
+
 def cross_lingual_pairs(encoder) -> tuple[np.ndarray, np.ndarray]:
-    """Best-cover cosines of gold-course (positive) and other-course (negative) essential outcomes."""
-    catalogue = load_catalogue(REPO / "examples" / "catalogue.yaml")
-    essential = [[lo.text for lo in c.learning_outcomes if lo.essential] for c in catalogue.courses]
-    course_vectors = [encoder.encode(texts) for texts in essential]
+    """Best-cover cosines of gold-course (positive) and other-course (negative) essential
+    outcomes, for every credential and course in different languages."""
     pos, neg = [], []
-    for credentials, gold_path in CROSS_LINGUAL_SETS:
-        gold = read_gold(gold_path)
-        for credential in load_credentials(credentials):
-            if credential.language in (None, "en"):
+    for catalogue, credentials, gold in development_sets():
+        essential = [[lo.text for lo in c.learning_outcomes if lo.essential] for c in catalogue.courses]
+        course_vectors = [encoder.encode(texts) if texts else None for texts in essential]
+        for credential in credentials:
+            if credential.id not in gold or not credential.learning_outcomes:
                 continue
             incoming = encoder.encode(credential.outcome_texts)
             for course, vectors in zip(catalogue.courses, course_vectors):
+                if vectors is None or course.language == (credential.language or "en"):
+                    continue
                 best = (vectors @ incoming.T).max(axis=1)
                 (pos if course.id in gold[credential.id] else neg).extend(best.tolist())
     return np.array(pos), np.array(neg)
