@@ -186,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, load in loaders(args).items():
         if name not in chosen:
             continue
+        print(f"loading {name} ...", file=sys.stderr, flush=True)
         try:
             evalsets = load()
         except (InputError, OSError) as exc:
@@ -194,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "devsets" and not evalsets:
             print(f"devsets: no set folder with a gold.csv under {', '.join(map(str, args.devsets))}", file=sys.stderr)
         for evalset in evalsets:
-            print(f"{evalset.name} {evalset.split} ...", file=sys.stderr, flush=True)
+            print(f"  ranking {evalset.name} {evalset.split} ...", file=sys.stderr, flush=True)
             results.append(run_set(evalset, args))
     bloom = bloom_line()
     if args.json:
