@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test bench clean serve test-services
+.PHONY: setup demo test bench quality clean serve test-services
 
 setup: $(STAMP)
 
@@ -37,9 +37,14 @@ serve: setup
 test-services: setup
 	url="$$(bash scripts/postgres.sh start)" && RECOGNITION_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
-# Quality and speed tables (minutes; `bench_matching.py --sizes 100,1000,10000` for the full run).
+# Ranking quality on every development set: the engine beside TF-IDF, BM25 and the whole-text
+# cosine, with bootstrap intervals, abstention and outcome-coverage errors (about 10 minutes on
+# 2 cores, cold embedding cache). Options: `$(PY) benchmarks/quality.py --help`; sets: benchmarks/DATA.md.
+quality: setup
+	$(PY) benchmarks/quality.py
+
+# Speed tables and the Bloom reader (minutes; `bench_matching.py --sizes 100,1000,10000` for the full run).
 bench: setup
-	$(PY) benchmarks/run_evaluation.py
 	$(PY) benchmarks/bloom_accuracy.py
 	$(PY) benchmarks/bench_matching.py --sizes 100,1000
 	$(PY) benchmarks/bench_api.py

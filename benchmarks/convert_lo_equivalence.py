@@ -34,8 +34,8 @@ def _write_yaml(path: Path, data: dict) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def convert(src: Path, out: Path) -> Path:
-    """Write catalogue.yaml, credentials.yaml and gold.csv into `out`; return `out`."""
+def lo_equivalence(src: Path) -> tuple[dict, dict, list[tuple[str, str]]]:
+    """The catalogue and credentials (as loader data) and the sorted gold rows."""
     destinations = json.loads((src / "skill2id_assist.json").read_text(encoding="utf-8"))
     sources = json.loads((src / "skill2id_cog.json").read_text(encoding="utf-8"))
     with (src / "labels_cog2assist_training.csv").open(newline="", encoding="utf-8") as fh:
@@ -45,11 +45,17 @@ def convert(src: Path, out: Path) -> Path:
     credentials = [
         _skill(f"C{i}", name) for name, i in sorted(sources.items(), key=lambda kv: int(kv[1])) if f"C{i}" in labelled
     ]
+    return {"courses": courses}, {"credentials": credentials}, sorted(set(labels))
+
+
+def convert(src: Path, out: Path) -> Path:
+    """Write catalogue.yaml, credentials.yaml and gold.csv into `out`; return `out`."""
+    catalogue, credentials, gold = lo_equivalence(src)
     out.mkdir(parents=True, exist_ok=True)
-    _write_yaml(out / "catalogue.yaml", {"courses": courses})
-    _write_yaml(out / "credentials.yaml", {"credentials": credentials})
+    _write_yaml(out / "catalogue.yaml", catalogue)
+    _write_yaml(out / "credentials.yaml", credentials)
     with (out / "gold.csv").open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([("credential_id", "course_id"), *sorted(set(labels))])
+        csv.writer(fh).writerows([("credential_id", "course_id"), *gold])
     return out
 
 

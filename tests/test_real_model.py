@@ -4,12 +4,13 @@ import csv
 
 import pytest
 
-from recognition_engine import Engine
+from recognition_engine import Engine, load_credentials
 from recognition_engine.encoders.sentence_transformer import BUNDLED_ID
-
+from recognition_engine.evaluation import evaluate, read_gold
 from recognition_engine.paths import examples_dir
 
 EXAMPLES = examples_dir()
+HELDOUT = EXAMPLES.parent / "benchmarks" / "heldout"
 
 pytestmark = pytest.mark.model
 
@@ -28,20 +29,25 @@ def gold():
     return out
 
 
-def test_every_english_sample_ranks_its_gold_course_first(engine, sample_credentials, gold):
-    english = [c for c in sample_credentials.values() if c.language == "en" and c.learning_outcomes]
-    firsts = {c.id: engine.rank(c, k=1)[0].course_id for c in english}
-    hits = [cid for cid, course in firsts.items() if course in gold[cid]]
-    assert engine.encoder_for(english[0]).model_id == BUNDLED_ID
-    assert len(hits) == len(english), firsts
+def test_engine_ranks_english_heldout_credentials_at_least_as_well_as_tfidf(engine, sample_catalogue):
+    """A floor on data nothing was fitted on: the 49 English credentials of benchmarks/heldout/
+    go to all-MiniLM-L6-v2, whose calibration was fitted on examples/ and whose threshold on
+    lo-equivalence-dev (the heldout set's contamination is the multilingual model's
+    cross-lingual threshold, fitted on its 4 non-English credentials). Not the sample data:
+    the shipped calibration was fitted on it, so a figure there proves nothing."""
+    english = [c for c in load_credentials(HELDOUT / "credentials") if c.language == "en"]
+    gold = read_gold(HELDOUT / "gold.csv")
+    assert len(english) == 49 and {engine.encoder_for(c).model_id for c in english} == {BUNDLED_ID}
+    result = evaluate(sample_catalogue, english, {c.id: gold[c.id] for c in english}, engine)
+    by_ranker = {m.ranker: m for m in result.metrics}
+    assert by_ranker["engine"].recall_at_1 >= 0.90, by_ranker["engine"]
+    assert by_ranker["engine"].recall_at_1 >= max(by_ranker["tfidf"].recall_at_1, by_ranker["bm25"].recall_at_1)
 
 
-def test_vietnamese_credential_uses_the_multilingual_model(engine, sample_credentials, gold):
+def test_vietnamese_credential_uses_the_multilingual_model(engine, sample_credentials):
     vi = next(c for c in sample_credentials.values() if c.language == "vi")
-    encoder = engine.encoder_for(vi)
-    assert encoder.model_id.startswith("intfloat/multilingual-e5-small")
-    top = [c.course_id for c in engine.rank(vi, k=3)]
-    assert gold[vi.id] & set(top), top
+    assert engine.encoder_for(vi).model_id.startswith("intfloat/multilingual-e5-small")
+    assert len(engine.rank(vi, k=3)) == 3
 
 
 def test_ranking_does_not_depend_on_batch_size_or_thread_count(sample_catalogue, sample_credentials, gold, tmp_path):
