@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from devsets import devsets  # noqa: E402
+from quality_sets import dev_splits  # noqa: E402
 
 from recognition_engine.background import background_scores, background_vectors  # noqa: E402
 from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
@@ -41,13 +41,18 @@ MIN_PRECISION = 0.85
 ENGLISH_ONLY = {MINILM}
 
 
+def translation(name: str) -> bool:
+    """A set whose credentials are translations into another language (`<set>-vi`, ...)."""
+    return name.rsplit("-", 1)[-1] in {"vi", "it", "hr", "cs", "lo", "fr"}
+
+
 def labelled_pairs(devset, encoder) -> list[dict]:
     """Every explicitly labelled (local, incoming) pair of dev credentials, with its features.
     A local outcome labelled with no incoming outcome is a negative with each of them."""
-    by_id = {c.id: c for c in devset.credentials.get("dev", [])}
+    by_id = {c.id: c for c in devset.groups[0].credentials}
     background = background_vectors(encoder)
     rows = []
-    for p in devset.pairs:
+    for p in devset.pairs.to_dict("records") if devset.pairs is not None else []:
         credential = by_id.get(p["credential_id"])
         if credential is None or p["course_id"] not in {c.id for c in devset.catalogue.courses}:
             continue
@@ -84,14 +89,14 @@ def choose_zones(outcomes: np.ndarray, truth: np.ndarray, pairs: np.ndarray, lab
     return round(max(covered, to_confirm), 4), round(min(to_confirm, covered), 4)
 
 
-def outcome_level(devset, engine, split: str) -> list[tuple[float, int, str]]:
+def outcome_level(devset, engine) -> list[tuple[float, int, str]]:
     """(probability, truly covered, zone) for every local outcome of every gold course labelled in pairs.csv."""
     truth: dict[tuple[str, str, str], int] = {}
-    for p in devset.pairs:
+    for p in devset.pairs.to_dict("records") if devset.pairs is not None else []:
         key = (p["credential_id"], p["course_id"], p["local_outcome"])
         truth[key] = max(truth.get(key, 0), int(p["label"]))
     out = []
-    for credential in devset.credentials.get(split, []):
+    for credential in devset.groups[0].credentials:
         courses = {c for (cid, c, _) in truth if cid == credential.id}
         if not courses or not credential.learning_outcomes:
             continue
@@ -111,11 +116,10 @@ def main() -> None:
     args = parser.parse_args()
     from sklearn.linear_model import LogisticRegression
 
-    sets = devsets(names=args.sets.split(",") if args.sets else None)
+    sets = dev_splits(args.sets.split(",") if args.sets else None)
     for spec in (MINILM, E5):
         encoder = shared_encoder(spec, cache_dir() / "embeddings.sqlite")
-        used = [d for d in sets if spec not in ENGLISH_ONLY or all(c.language in (None, "en") for c in d.catalogue.courses)
-                and not d.name.endswith(("-vi", "-it", "-hr", "-cs", "-lo"))]
+        used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
         rows = [r for d in used for r in labelled_pairs(d, encoder)]
         if not rows or len({r["label"] for r in rows}) < 2:
             print(f"{encoder.model_id}: no labelled pairs in {[d.name for d in used]}; nothing fitted")
@@ -130,8 +134,8 @@ def main() -> None:
         path.write_text(json.dumps(fitted), encoding="utf-8")  # so the engine below uses the fitted logits
         level = []
         for d in used:
-            engine = Engine(d.catalogue, encoder=spec)
-            level += outcome_level(d, engine, "dev")
+            engine = Engine(d.groups[0].catalogue, encoder=spec)
+            level += outcome_level(d, engine)
         probabilities = np.array([p for p, _, _ in level])
         truth = np.array([t for _, t, _ in level])
         pair_probabilities = model.predict_proba(x)[:, 1]

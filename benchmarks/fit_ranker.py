@@ -27,12 +27,13 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from devsets import devsets  # noqa: E402
-from fit_pairs import ENGLISH_ONLY  # noqa: E402
+from quality_sets import dev_splits  # noqa: E402
+from fit_pairs import ENGLISH_ONLY, translation  # noqa: E402
 
 from recognition_engine.calibration import fit, model_card  # noqa: E402
 from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
 from recognition_engine.engine import Engine  # noqa: E402
+from recognition_engine.evaluation import NO_COUNTERPART  # noqa: E402
 from recognition_engine.matching import DECIMALS, FEATURES  # noqa: E402
 from recognition_engine.paths import models_dir  # noqa: E402
 
@@ -40,21 +41,17 @@ WRONG_COST = 2.0
 C = 1.0  # inverse L2 strength: little data, so keep the weights modest
 
 
-def translation(name: str) -> bool:
-    return name.rsplit("-", 1)[-1] in {"vi", "it", "hr", "cs", "lo", "fr"}
-
-
-def feature_rows(sets, spec: str, split: str = "dev") -> pd.DataFrame:
+def feature_rows(sets, spec: str) -> pd.DataFrame:
     parts = []
     for d in sets:
-        engine = Engine(d.catalogue, encoder=spec)
-        for credential in d.credentials.get(split, []):
+        engine = Engine(d.groups[0].catalogue, encoder=spec)
+        for credential in d.groups[0].credentials:
             if credential.id not in d.gold or not credential.learning_outcomes:
                 continue
             frame = engine.features(credential)
             frame["label"] = frame["course_id"].isin(d.gold[credential.id]).astype(int)
             frame["group"] = f"{d.name}/{credential.id}"
-            frame["has_gold"] = bool(d.gold[credential.id])
+            frame["has_gold"] = d.gold[credential.id] != {NO_COUNTERPART}
             parts.append(frame)
     return pd.concat(parts, ignore_index=True)
 
@@ -93,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help="comma-separated set names (default: every set)")
     args = parser.parse_args()
-    sets = devsets(names=args.sets.split(",") if args.sets else None)
+    sets = dev_splits(args.sets.split(",") if args.sets else None)
     for spec, slug in ((MINILM, "minilm"), (E5, "e5")):
         used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
         frame = feature_rows(used, spec)

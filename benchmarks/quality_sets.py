@@ -97,6 +97,12 @@ def devset_folders(roots: list[Path]) -> list[Path]:
     return [f for root in roots if root.is_dir() for f in sorted(root.iterdir()) if (f / "gold.csv").exists()]
 
 
+def dev_splits(names: list[str] | None = None) -> list[EvalSet]:
+    """The `dev` split of every development set (or of those named): what may be fitted on."""
+    return [s for f in devset_folders([DEVSETS]) if names is None or f.name in names
+            for s in devset(f) if s.split == "dev"]
+
+
 # ------------------------------------------------------------------ sets in the repository
 
 def sample_set() -> list[EvalSet]:

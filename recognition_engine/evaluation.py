@@ -112,16 +112,10 @@ def _ranked_ids(scores: np.ndarray, ids: np.ndarray) -> Ranking:
     return Ranking(ids[top_k(scores, ids, len(ids))].tolist())
 
 
-def engine_answer(result: Any) -> tuple[list, bool]:
-    """The one place that reads what `Engine.rank` returns: a list of candidates, or an
-    object with `candidates` and an `abstained` flag (no counterpart is clear enough)."""
-    return list(getattr(result, "candidates", result)), bool(getattr(result, "abstained", False))
-
-
-def outcome_zone(match: Any) -> str:
-    """covered / to_confirm / not_covered for one OutcomeMatch (`zone` when the engine gives
-    one, else its `covered` flag)."""
-    return getattr(match, "zone", None) or ("covered" if match.covered else "not_covered")
+def engine_answer(candidates: list) -> tuple[list, bool]:
+    """What `Engine.rank` returns, and whether the engine abstains: its best candidate is not
+    clearly what the credential is about (below the ranking's abstention threshold)."""
+    return list(candidates), bool(candidates) and not candidates[0].clear
 
 
 def engine_ranker(catalogue: Catalogue, engine: Engine) -> Ranker:
@@ -251,7 +245,7 @@ def coverage_rows(pairs: pd.DataFrame, credential_id: str, ranking: Ranking) -> 
     mine = pairs[pairs["credential_id"] == credential_id]
     for (course_id, local), labels in mine.groupby(["course_id", "local_outcome"], sort=True)["label"]:
         candidate = ranking.candidates.get(course_id)
-        zones = [outcome_zone(m) for m in candidate.matches if m.local_outcome == local] if candidate else []
+        zones = [m.zone for m in candidate.matches if m.local_outcome == local] if candidate else []
         rows.append({"credential_id": credential_id, "course_id": course_id, "local_outcome": local,
                      "covered_label": int(labels.max()), "zone": zones[0] if zones else None})
     return rows
