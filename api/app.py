@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from recognition_engine import __version__
 
 from . import problems
+from .guards import RequestLineGuard
 from .limits import BodySizeLimit
 from .resources import Resources
 from .routers import assessments, batches, catalogue, health
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestLineGuard)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
     _document_bodies(app)

@@ -9,13 +9,16 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from recognition_engine.assessment import Assessment as EngineAssessment
+from recognition_engine.batch import BatchRow, RowResult
+from recognition_engine.errors import Problem
 from recognition_engine.rules import Outcome
 
 from . import models as m
+from .guards import MAX_ID, check_credentials, credential_problems, text_problem
 from .identity import fingerprint
 from .models import aware, utcnow
 
@@ -29,23 +32,22 @@ def audit(session: Session, actor: str | None, action: str, subject_type: str, s
                              subject_id=subject_id, details=details))
 
 
-def assessment_record(a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None,
-                      batch_id: str | None = None, batch_row_id: int | None = None, batch_item: int | None = None,
-                      record_id: str | None = None) -> m.Assessment:
-    return m.Assessment(
-        id=record_id or new_id(), created_at=utcnow(), created_by=created_by, credential_id=a.credential.id,
+def store_assessment(session: Session, a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None,
+                     batch_id: str | None = None, batch_row_id: int | None = None,
+                     batch_item: int | None = None) -> m.Assessment:
+    """The one way an assessment is stored (by a request or by the worker), with its audit event.
+    InputError (nothing added) if a text of the credential is too long or holds a control character."""
+    check_credentials([a.credential], "<assessment>")
+    record = m.Assessment(
+        id=new_id(), created_at=utcnow(), created_by=created_by, credential_id=a.credential.id,
         fingerprint=fingerprint(a.credential), purpose_course_id=a.purpose.course_id if a.purpose else None,
         outcome=a.outcome.value, as_of=a.as_of, catalogue_id=catalogue_id, model=a.versions.model,
         policy_digest=a.versions.policy_digest, data=a.model_dump(mode="json"), batch_id=batch_id,
         batch_row_id=batch_row_id, batch_item=batch_item,
     )
-
-
-def store_assessment(session: Session, a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None) -> m.Assessment:
-    record = assessment_record(a, created_by=created_by, catalogue_id=catalogue_id)
     session.add(record)
     audit(session, created_by, "assessment.created", "assessment", record.id, outcome=record.outcome,
-          purpose=record.purpose_course_id, credential_id=record.credential_id)
+          purpose=record.purpose_course_id, credential_id=record.credential_id, batch_id=batch_id)
     return record
 
 
@@ -196,15 +198,46 @@ def batch_items(session: Session, batch_id: str, limit: int | None = None, offse
     return out
 
 
+def _row_values(batch_id: str, row: BatchRow) -> dict[str, Any]:
+    """A batch row as stored; a row whose learner cannot be stored fails at once, naming the field."""
+    values = {"batch_id": batch_id, "row_number": row.row, "learner": row.learner, "payload": row.payload,
+              "status": "pending", "attempts": 0, "finished_at": None, "error": None, "result": None}
+    problem = text_problem(row.learner, MAX_ID) if row.learner else None
+    if problem:
+        failed = RowResult(row.row, None, problems=[Problem("", f"row {row.row}", "learner", problem)])
+        values.update(learner=None, payload={}, status="error", finished_at=utcnow(), error=failed.error,
+                      result=[{**item, "assessment_id": None} for item in failed.items()])
+    return values
+
+
+def store_row_result(session: Session, batch: m.Batch, row_id: int, token: str, result: RowResult,
+                     catalogue_id: int) -> list[dict[str, Any]] | None:
+    """The one way a finished batch row is stored: its assessments (each through
+    `store_assessment`) and its result lines, only while the worker's claim on it holds.
+    Returns the result lines, or None when the claim was lost (the caller rolls back)."""
+    items = result.items()
+    unstorable = [p for a in result.assessments for p in credential_problems(a.credential, batch.source, f"row {result.row}")]
+    if unstorable:  # a text the database must not hold: the row fails, naming the field
+        result = RowResult(result.row, result.learner, problems=unstorable)
+        items = result.items()
+    if result.ok:
+        for i, (a, item) in enumerate(zip(result.assessments, items, strict=True)):
+            item["assessment_id"] = store_assessment(session, a, created_by=batch.created_by, catalogue_id=catalogue_id,
+                                                     batch_id=batch.id, batch_row_id=row_id, batch_item=i).id
+    else:
+        items[0]["assessment_id"] = None
+    updated = session.execute(
+        update(m.BatchRow).where(m.BatchRow.id == row_id, m.BatchRow.claim_token == token, m.BatchRow.status == "running")
+        .values(status="done" if result.ok else "error", finished_at=utcnow(), error=result.error, result=items))
+    return items if updated.rowcount == 1 else None
+
+
 def new_batch(session: Session, *, rows, source: str, fmt: str, created_by: str, purpose: str | None,
               programme: str | None, as_of: dt.date) -> m.Batch:
     batch = m.Batch(id=new_id(), created_at=utcnow(), created_by=created_by, source=source, format=fmt,
                     total_rows=len(rows), purpose=purpose, programme=programme, as_of=as_of)
     session.add(batch)
     session.flush()
-    session.execute(m.BatchRow.__table__.insert(), [
-        {"batch_id": batch.id, "row_number": r.row, "learner": r.learner, "payload": r.payload, "status": "pending",
-         "attempts": 0} for r in rows
-    ])
+    session.execute(m.BatchRow.__table__.insert(), [_row_values(batch.id, r) for r in rows])
     audit(session, created_by, "batch.created", "batch", batch.id, rows=len(rows), source=source)
     return batch

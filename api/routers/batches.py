@@ -20,7 +20,8 @@ from .. import models as m
 from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
-from ..deps import Page, get_or_404, get_page, get_resources, get_session
+from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session
+from ..guards import MAX_FILENAME, MAX_ID, check_field
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import BATCH, READ, Principal, require
@@ -82,6 +83,9 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
+    check_field(source, "file", MAX_FILENAME)
+    for key, value in options.items():
+        check_field(value, key, MAX_ID)
     as_of = dt.date.today()
     if options.get("as_of"):
         try:
@@ -137,8 +141,8 @@ def get_batch(batch_id: str, errors_limit: int = Query(100, ge=0, le=10_000), se
 @router.get("/{batch_id}/results", summary="Results: one line per assessment, failed rows with their reason",
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] | None = None,
-                limit: int | None = Query(None, ge=1, description="JSON only: rows per page (default: all)"),
-                offset: int = Query(0, ge=0), session: Session = Depends(get_session), _: Principal = require(*READ)):
+                limit: int | None = Query(None, ge=1, le=MAX_INTEGER, description="JSON only: rows per page (default: all)"),
+                offset: int = Query(0, ge=0, le=MAX_INTEGER), session: Session = Depends(get_session), _: Principal = require(*READ)):
     batch = _get(session, batch_id)
     if format is None:
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"

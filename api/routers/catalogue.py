@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from recognition_engine.catalogue import Course
 
 from ..deps import Page, get_page, get_resources, get_session
+from ..guards import MAX_FILENAME, check_field
 from ..problems import ApiProblem
 from ..resources import Resources, read_catalogue_upload
 from ..security import MANAGE, READ, Principal, require
@@ -86,6 +87,7 @@ async def import_catalogue(file: UploadFile = File(..., description="catalogue f
                            who: Principal = require(*MANAGE)):
     data = await file.read()
     name = file.filename or "catalogue.yaml"
+    check_field(name, "file", MAX_FILENAME)
 
     def work():
         catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
