@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from recognition_engine import __version__
 
-from . import problems
+from . import openapi, problems
 from .guards import RequestLineGuard
 from .limits import BodySizeLimit
 from .resources import Resources
@@ -56,22 +56,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLineGuard)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
-    _document_bodies(app)
+    openapi.install(app, {"AssessmentRequest": assessments.AssessmentRequest})
     return app
-
-
-def _document_bodies(app: FastAPI) -> None:
-    """POST /assessments parses its body itself (JSON or a file): publish the JSON body's schema."""
-    from fastapi.openapi.utils import get_openapi
-
-    def openapi():
-        if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            body = assessments.AssessmentRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(body.pop("$defs", {}))
-            components["AssessmentRequest"] = body
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi

@@ -27,6 +27,7 @@ from recognition_engine.batch import assess_request, request_from_payload
 from ..deps import Page, get_or_404, get_page, get_resources, get_session
 from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_REASON, SafeText, check_credentials, check_field,
                       control_problems)
+from ..openapi import problem_responses
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
@@ -106,6 +107,7 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
 
 
 @router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
+             responses=problem_responses(415),
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}},
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}}})
@@ -188,7 +190,7 @@ class DecisionIn(BaseModel):
                                                       description="what must be bridged, for a conditional outcome")
 
 
-@router.post("/{assessment_id}/decisions", status_code=201,
+@router.post("/{assessment_id}/decisions", status_code=201, responses=problem_responses(409),
              summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
 def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
                     session: Session = Depends(get_session), who: Principal = require(*DECIDE)):

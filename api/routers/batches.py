@@ -22,6 +22,7 @@ from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
 from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session
 from ..guards import MAX_FILENAME, MAX_ID, check_field
+from ..openapi import problem_responses
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import BATCH, READ, Principal, require
@@ -48,7 +49,7 @@ _MULTIPART_SCHEMA = {
 }
 
 
-@router.post("", status_code=202, summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
+@router.post("", status_code=202, responses=problem_responses(415), summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
              description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
                          "`as_of`, and `outcomes` with transcripts), or as the raw body with Content-Type text/csv, "
                          "application/x-ndjson or application/zip (options as query parameters). A zip of ELMO "

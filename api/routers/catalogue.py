@@ -10,6 +10,7 @@ from recognition_engine.catalogue import Course
 
 from ..deps import Page, get_page, get_resources, get_session
 from ..guards import MAX_FILENAME, check_field
+from ..openapi import problem_responses
 from ..problems import ApiProblem
 from ..resources import Resources, read_catalogue_upload
 from ..security import MANAGE, READ, Principal, require
@@ -36,7 +37,7 @@ def catalogue_info(res: Resources = Depends(get_resources), _: Principal = requi
             "courses": len(c.courses), "programmes": len(c.programmes)}
 
 
-@router.get("/courses", summary="List or search courses (q: words in id, title, description or outcomes)")
+@router.get("/courses", responses=problem_responses(404), summary="List or search courses (q: words in id, title, description or outcomes)")
 def list_courses(q: str | None = Query(None, max_length=200), programme: str | None = None,
                  page: Page = Depends(get_page), res: Resources = Depends(get_resources),
                  _: Principal = require(*READ)):

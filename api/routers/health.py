@@ -9,7 +9,7 @@ from ..resources import Resources
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health", summary="Model, catalogue and database ready (no key needed)")
+@router.get("/health", responses={503: {"description": "not ready: the same body, with what is not ready"}}, summary="Model, catalogue and database ready (no key needed)")
 def health(res: Resources = Depends(get_resources)):
     db_ok, revision = res.database_ok()
     body = {
