@@ -154,6 +154,24 @@ def _cmd_decisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .privacy import purge
+
+    settings = _settings(args)
+    if args.before is None and settings.retention_days is None:
+        print("recognise: give --before DATE, or set RECOGNITION_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    before = args.before or today() - dt.timedelta(days=settings.retention_days)
+    with _sessions(args)() as session:
+        done = purge(session, dt.datetime.combine(before, dt.time(), dt.timezone.utc), actor="cli")
+        session.commit()
+    print(f"learner data stored before {before.isoformat()} removed: {done['assessments']} assessment(s), "
+          f"{done['batch_rows']} batch row(s); decisions and the audit trail are kept")
+    return 0
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .__main__ import main
 
@@ -205,6 +223,11 @@ def add_parser(subparsers) -> None:
     decisions.add_argument("--out", type=Path, required=True, help="folder for decisions.csv and credentials/")
     decisions.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
     decisions.set_defaults(func=_cmd_decisions)
+
+    purge = subparsers.add_parser("purge", help="remove learner data stored before a date (keeps decisions and audit)")
+    purge.add_argument("--before", type=iso_date, help="default: today minus RECOGNITION_RETENTION_DAYS")
+    purge.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
+    purge.set_defaults(func=_cmd_purge)
 
     serve = subparsers.add_parser("serve", help="serve the API (uvicorn; settings from RECOGNITION_* or .env)")
     serve.set_defaults(func=_cmd_serve)

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from recognition_engine.assessment import Assessor
 
 from .problems import ApiProblem, field_problem
+from .privacy import LearnerView
 from .resources import Resources
+from .security import READ, Principal, require
 
 
 def get_resources(request: Request) -> Resources:
@@ -25,6 +27,11 @@ def get_session(res: Resources = Depends(get_resources)) -> Iterator[Session]:
 
 def get_assessor(res: Resources = Depends(get_resources)) -> Assessor:
     return res.assessor
+
+
+def reader(who: Principal = require(*READ), res: Resources = Depends(get_resources)) -> LearnerView:
+    """Any reading role; what it sees of learners (analysts: pseudonyms)."""
+    return LearnerView.of(who.role, res.pseudonym)
 
 
 MAX_INTEGER = 1_000_000_000  # every integer parameter is bounded: the databases hold 64-bit integers at most

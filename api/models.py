@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models. The schema itself is created by the Alembic migrations in migrations/.
 
-Decisions and audit events are append-only: no route updates or deletes them, and the
-initial migration adds database triggers that refuse UPDATE and DELETE on both tables.
+Assessments (the recommendations), decisions and audit events are append-only: no route
+updates or deletes them, and database triggers refuse UPDATE and DELETE on the three tables.
+Who the learner is lives apart, in `assessment_learners`, so that it can be purged.
 """
 
 from __future__ import annotations
@@ -118,6 +119,17 @@ class Assessment(Base):
     batch_item: Mapped[int | None] = mapped_column(Integer)  # a row may hold several credentials
 
     __table_args__ = (UniqueConstraint("batch_row_id", "batch_item", name="uq_assessments_batch_row_item"),)
+
+
+class AssessmentLearner(Base):
+    """The learner of an assessment: personal data, kept apart from the (immutable) assessment
+    and removed by `recognise purge` after the retention period."""
+
+    __tablename__ = "assessment_learners"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    identifier: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300))
 
 
 class Decision(Base):

@@ -5,6 +5,7 @@ Built by the app's lifespan (and by `recognise worker`), handed to routes with D
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import tempfile
@@ -26,6 +27,7 @@ from recognition_engine.policy import Policy, load_policy
 from .db import make_engine, migrate, session_factory
 from .identity import Pseudonymiser
 from .models import CatalogueVersion, Meta, utcnow
+from .privacy import purge
 from .settings import Settings
 
 log = logging.getLogger("api")
@@ -98,6 +100,10 @@ class Resources:
         with sessions() as session:
             catalogue, catalogue_id = _active_catalogue(session, settings)
             secret = _pseudonym_secret(session, settings)
+            if settings.retention_days:
+                before = utcnow() - dt.timedelta(days=settings.retention_days)
+                log.info("retention: learner data before %s purged: %s", before.date(), purge(session, before))
+                session.commit()
         engine = build_engine(catalogue, settings)
         res = cls(settings, db_engine, sessions, policy, catalogue, catalogue_id, engine, Assessor(engine, policy),
                   Pseudonymiser(secret))

@@ -21,6 +21,7 @@ from . import models as m
 from .guards import MAX_ID, check_credentials, credential_problems, text_problem
 from .identity import fingerprint
 from .models import aware, utcnow
+from .privacy import LearnerView
 
 
 def new_id() -> str:
@@ -38,14 +39,20 @@ def store_assessment(session: Session, a: EngineAssessment, *, created_by: str |
     """The one way an assessment is stored (by a request or by the worker), with its audit event.
     InputError (nothing added) if a text of the credential is too long or holds a control character."""
     check_credentials([a.credential], "<assessment>")
+    data = a.model_dump(mode="json")
+    learner = data["credential"].pop("learner", None)  # personal data lives apart (api/privacy.py)
     record = m.Assessment(
         id=new_id(), created_at=utcnow(), created_by=created_by, credential_id=a.credential.id,
         fingerprint=fingerprint(a.credential), purpose_course_id=a.purpose.course_id if a.purpose else None,
         outcome=a.outcome.value, as_of=a.as_of, catalogue_id=catalogue_id, model=a.versions.model,
-        policy_digest=a.versions.policy_digest, data=a.model_dump(mode="json"), batch_id=batch_id,
+        policy_digest=a.versions.policy_digest, data=data, batch_id=batch_id,
         batch_row_id=batch_row_id, batch_item=batch_item,
     )
     session.add(record)
+    if learner:
+        session.flush()  # the assessment row first: the learner's row refers to it
+        session.add(m.AssessmentLearner(assessment_id=record.id, identifier=learner.get("identifier"),
+                                        name=learner.get("name")))
     audit(session, created_by, "assessment.created", "assessment", record.id, outcome=record.outcome,
           purpose=record.purpose_course_id, credential_id=record.credential_id, batch_id=batch_id)
     return record
@@ -118,14 +125,17 @@ def assessment_summary(record: m.Assessment) -> dict[str, Any]:
     }
 
 
-def assessment_view(session: Session, record: m.Assessment) -> dict[str, Any]:
+def assessment_view(session: Session, record: m.Assessment, view: LearnerView) -> dict[str, Any]:
+    """The stored assessment with its learner as this reader may see them."""
     latest = latest_decision(session, record.id)
+    learner = view.learner(session.get(m.AssessmentLearner, record.id))
+    data = {**record.data, "credential": {**record.data["credential"], **({"learner": learner} if learner else {})}}
     return {
         **assessment_summary(record),
         "created_by": record.created_by, "catalogue_id": record.catalogue_id, "model": record.model,
         "policy_digest": record.policy_digest,
         "recommendation": record.data.get("recommendation"),
-        "assessment": record.data,
+        "assessment": data,
         "decision": decision_dict(latest) if latest else None,
         "precedents": precedents(session, record),
         "links": {
@@ -161,7 +171,7 @@ def batch_counts(session: Session, batch_id: str) -> dict[str, int]:
     return counts
 
 
-def batch_view(session: Session, batch: m.Batch, errors_limit: int = 100) -> dict[str, Any]:
+def batch_view(session: Session, batch: m.Batch, view: LearnerView, errors_limit: int = 100) -> dict[str, Any]:
     counts = batch_counts(session, batch.id)
     finished = counts["done"] + counts["error"]
     status = ("done" if finished == batch.total_rows else "queued" if finished == 0 and counts["running"] == 0 else "running")
@@ -169,7 +179,7 @@ def batch_view(session: Session, batch: m.Batch, errors_limit: int = 100) -> dic
     if status == "done":
         finished_at = aware(session.execute(select(func.max(m.BatchRow.finished_at))
                                             .where(m.BatchRow.batch_id == batch.id)).scalar())
-    errors = session.execute(select(m.BatchRow.row_number, m.BatchRow.error)
+    errors = session.execute(select(m.BatchRow.row_number, m.BatchRow.error, m.BatchRow.learner)
                              .where(m.BatchRow.batch_id == batch.id, m.BatchRow.status == "error")
                              .order_by(m.BatchRow.row_number).limit(errors_limit)).all()
     return {
@@ -177,12 +187,13 @@ def batch_view(session: Session, batch: m.Batch, errors_limit: int = 100) -> dic
         "created_at": aware(batch.created_at), "finished_at": finished_at, "as_of": batch.as_of,
         "purpose": batch.purpose, "programme": batch.programme,
         "total": batch.total_rows, **counts, "progress": round(finished / batch.total_rows, 4) if batch.total_rows else 1.0,
-        "errors": [{"row": r, "reason": e} for r, e in errors], "errors_total": counts["error"],
+        "errors": [{"row": r, "reason": view.text(e, learner)} for r, e, learner in errors], "errors_total": counts["error"],
         "links": {"self": f"/batches/{batch.id}", "results": f"/batches/{batch.id}/results"},
     }
 
 
-def batch_items(session: Session, batch_id: str, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def batch_items(session: Session, batch_id: str, view: LearnerView, limit: int | None = None,
+                offset: int = 0) -> list[dict[str, Any]]:
     """The results file's lines: one per assessment (a row may hold several), one per failed or unfinished row."""
     query = (select(m.BatchRow).where(m.BatchRow.batch_id == batch_id).order_by(m.BatchRow.row_number).offset(offset))
     if limit is not None:
@@ -190,9 +201,10 @@ def batch_items(session: Session, batch_id: str, limit: int | None = None, offse
     out = []
     for row in session.execute(query).scalars():
         if row.status in ("done", "error") and row.result:
-            out += [{**item, "learner": row.learner} for item in row.result]
+            out += [{**item, "learner": view.identifier(row.learner), "error": view.text(item.get("error"), row.learner)}
+                    for item in row.result]
         else:
-            out.append({"row": row.row_number, "learner": row.learner, "credential_id": None, "purpose": None,
+            out.append({"row": row.row_number, "learner": view.identifier(row.learner), "credential_id": None, "purpose": None,
                         "outcome": None, "summary": None, "credits": None, "alternative_course_id": None,
                         "status": row.status, "error": None, "assessment_id": None})
     return out

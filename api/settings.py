@@ -48,6 +48,9 @@ class Settings(BaseSettings):
                                         description="a worker silent this long is dead: its rows are requeued")
     worker_row_delay: float = Field(0.0, ge=0, description="testing only: pause before each row")
 
+    retention_days: int | None = Field(
+        None, gt=0, description="learner data older than this is purged (at start and by `recognise purge`); "
+                                "decisions and the audit trail are kept. Unset: kept until purged by hand")
     pseudonym_secret: SecretStr | None = Field(
         None, description="key for the pseudonyms logged instead of learner ids (default: generated, kept in the db)")
 

@@ -157,8 +157,15 @@ def transcript_rows(batch: TranscriptBatch, with_errors: bool = True) -> list[Ba
     so that the results list every file and component that could not be assessed, and why."""
     rows = [BatchRow(i, _pair_payload(pair, batch.notes)) for i, pair in enumerate(batch.pairs, start=1)]
     if with_errors:
-        rows += [BatchRow(len(rows) + i, {"_invalid": str(p)}) for i, p in enumerate(batch.errors, start=1)]
+        rows += [BatchRow(len(rows) + i, _error_payload(str(p), batch.learners)) for i, p in enumerate(batch.errors, start=1)]
     return rows
+
+
+def _error_payload(message: str, learners: tuple[str, ...]) -> dict[str, Any]:
+    """A failed row; its learner is the first the message names, so that it is treated as theirs
+    (pseudonymised for analysts, purged with the rest of their data)."""
+    named = next((name for name in learners if name in message), None)
+    return {"_invalid": message, **({"learner": named} if named else {})}
 
 
 def _pair_payload(pair: AssessmentPair, notes: dict[str, tuple[str, ...]]) -> dict[str, Any]:

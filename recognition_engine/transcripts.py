@@ -123,6 +123,7 @@ class TranscriptBatch:
     checks: tuple[tuple[str, TranscriptCheck], ...] = ()  # (omobility id, the transcript check)
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # importer notes by credential id
     home_schac: str | None = None  # the agreements' sending institution, when they all name the same one
+    learners: tuple[str, ...] = ()  # every learner named by a transcript or an agreement (row errors may name them)
 
 
 def read_outcomes_mapping(data: bytes, source: str) -> dict[str, Any]:
@@ -535,8 +536,10 @@ def assemble(files: list[InputFile], errors: list[Problem], catalogue: Catalogue
             checks.append((a.agreement.omobility_id, check))
         notes.update(t.result.credential_notes)
     sending = {a.agreement.sending_hei for a in agreements if a.agreement.sending_hei}
+    named = {t.learner_name for t in transcripts} | {a.agreement.student_name for a in agreements}
     return TranscriptBatch(pairs=tuple(pairs), errors=tuple(errors), checks=tuple(checks), notes=notes,
-                           home_schac=next(iter(sending)) if len(sending) == 1 else None)
+                           home_schac=next(iter(sending)) if len(sending) == 1 else None,
+                           learners=tuple(sorted(n for n in named if n)))
 
 
 __all__ = [

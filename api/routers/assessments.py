@@ -24,10 +24,11 @@ from recognition_engine.rules import Outcome
 
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
-from ..deps import Page, get_or_404, get_page, get_resources, get_session
+from ..deps import Page, get_or_404, get_page, get_resources, get_session, reader
 from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_REASON, SafeText, check_credentials, check_field,
                       control_problems)
 from ..openapi import problem_responses
+from ..privacy import LearnerView
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
@@ -137,7 +138,7 @@ async def create_assessment(request: Request, res: Resources = Depends(get_resou
             learner = assessment.credential.learner.identifier if assessment.credential.learner else None
             log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
                      res.pseudonym(learner))
-            return assessment_view(session, record)
+            return assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
 
     body = await run_in_threadpool(work)
     return JSONResponse(jsonable_encoder(body), status_code=201,
@@ -165,8 +166,8 @@ def _get(session: Session, assessment_id: str) -> m.Assessment:
 
 
 @router.get("/{assessment_id}", summary="A stored assessment, its latest decision and its precedents")
-def get_assessment(assessment_id: str, session: Session = Depends(get_session), _: Principal = require(*READ)):
-    return assessment_view(session, _get(session, assessment_id))
+def get_assessment(assessment_id: str, session: Session = Depends(get_session), view: LearnerView = Depends(reader)):
+    return assessment_view(session, _get(session, assessment_id), view)
 
 
 @router.get("/{assessment_id}/explanation", summary="The explanation, rendered from the stored assessment",

@@ -20,12 +20,13 @@ from .. import models as m
 from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
-from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session
+from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
 from ..guards import MAX_FILENAME, MAX_ID, check_field
 from ..openapi import problem_responses
+from ..privacy import LearnerView
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
-from ..security import BATCH, READ, Principal, require
+from ..security import BATCH, Principal, require
 from ..services import batch_items, batch_view, new_batch
 
 log = logging.getLogger("api.batches")
@@ -113,7 +114,7 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
                               programme=programme, as_of=as_of)
             session.commit()
             log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
-            return batch_view(session, batch)
+            return batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
 
     body = await run_in_threadpool(work)
     return JSONResponse(jsonable_encoder(body), status_code=202,
@@ -122,11 +123,11 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
 
 @router.get("", summary="List batches, newest first")
 def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_session),
-                 _: Principal = require(*READ)):
+                 view: LearnerView = Depends(reader)):
     total = session.execute(select(func.count()).select_from(m.Batch)).scalar_one()
     rows = session.execute(select(m.Batch).order_by(m.Batch.created_at.desc(), m.Batch.id)
                            .limit(page.limit).offset(page.offset)).scalars()
-    return page.envelope([batch_view(session, b, errors_limit=0) for b in rows], total, "/batches")
+    return page.envelope([batch_view(session, b, view, errors_limit=0) for b in rows], total, "/batches")
 
 
 def _get(session: Session, batch_id: str) -> m.Batch:
@@ -135,26 +136,27 @@ def _get(session: Session, batch_id: str) -> m.Batch:
 
 @router.get("/{batch_id}", summary="Progress, and every failed row with its row number and reason")
 def get_batch(batch_id: str, errors_limit: int = Query(100, ge=0, le=10_000), session: Session = Depends(get_session),
-              _: Principal = require(*READ)):
-    return batch_view(session, _get(session, batch_id), errors_limit)
+              view: LearnerView = Depends(reader)):
+    return batch_view(session, _get(session, batch_id), view, errors_limit)
 
 
 @router.get("/{batch_id}/results", summary="Results: one line per assessment, failed rows with their reason",
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] | None = None,
                 limit: int | None = Query(None, ge=1, le=MAX_INTEGER, description="JSON only: rows per page (default: all)"),
-                offset: int = Query(0, ge=0, le=MAX_INTEGER), session: Session = Depends(get_session), _: Principal = require(*READ)):
+                offset: int = Query(0, ge=0, le=MAX_INTEGER), session: Session = Depends(get_session),
+                view: LearnerView = Depends(reader)):
     batch = _get(session, batch_id)
     if format is None:
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
-    view = batch_view(session, batch, errors_limit=0)
+    progress = batch_view(session, batch, view, errors_limit=0)
     if format == "csv":
         buffer = io.StringIO()
-        write_results_csv(batch_items(session, batch_id), buffer, extra_columns=("assessment_id",))
+        write_results_csv(batch_items(session, batch_id, view), buffer, extra_columns=("assessment_id",))
         return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": view["status"]})
-    items = batch_items(session, batch_id, limit, offset)
-    return {"batch_id": batch_id, "status": view["status"], "total_rows": batch.total_rows, "offset": offset,
+            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": progress["status"]})
+    items = batch_items(session, batch_id, view, limit, offset)
+    return {"batch_id": batch_id, "status": progress["status"], "total_rows": batch.total_rows, "offset": offset,
             "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"], "items": items}
 
 
