@@ -172,6 +172,20 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from .audit import verify
+
+    with _sessions(args)() as session:
+        result = verify(session)
+    if result.intact:
+        print(f"audit trail intact: {result.events} event(s), each linked to the one before")
+        return 0
+    where = f"event {result.broken_at}" if result.broken_at is not None else "the head of the chain"
+    print(f"audit trail BROKEN at {where} (after {result.events - (result.broken_at is not None)} intact event(s)): "
+          f"{result.reason}", file=sys.stderr)
+    return 1
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .__main__ import main
 
@@ -223,6 +237,12 @@ def add_parser(subparsers) -> None:
     decisions.add_argument("--out", type=Path, required=True, help="folder for decisions.csv and credentials/")
     decisions.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
     decisions.set_defaults(func=_cmd_decisions)
+
+    audit = subparsers.add_parser("audit", help="check the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="walk the hash chain of audit events; report the first broken link")
+    verify.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
+    verify.set_defaults(func=_cmd_audit_verify)
 
     purge = subparsers.add_parser("purge", help="remove learner data stored before a date (keeps decisions and audit)")
     purge.add_argument("--before", type=iso_date, help="default: today minus RECOGNITION_RETENTION_DAYS")

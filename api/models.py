@@ -160,6 +160,8 @@ class AuditEvent(Base):
     subject_type: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the hash of the event before (api/audit.py)
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class Worker(Base):

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from . import models as m
+from .audit import audit
 from .identity import Pseudonymiser
 from .keys import ANALYST
 
@@ -58,8 +59,6 @@ class LearnerView:
 
 def purge(session: Session, before: dt.datetime, actor: str | None = None) -> dict[str, int]:
     """Remove learner data stored before `before`; returns what was removed. Audited."""
-    from .services import audit
-
     old = select(m.Assessment.id).where(m.Assessment.created_at < before)
     learners = session.execute(delete(m.AssessmentLearner).where(m.AssessmentLearner.assessment_id.in_(old))).rowcount
     rows = 0

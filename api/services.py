@@ -18,6 +18,7 @@ from recognition_engine.errors import Problem
 from recognition_engine.rules import Outcome
 
 from . import models as m
+from .audit import audit
 from .guards import MAX_ID, check_credentials, credential_problems, text_problem
 from .identity import fingerprint
 from .models import aware, utcnow
@@ -26,11 +27,6 @@ from .privacy import LearnerView
 
 def new_id() -> str:
     return str(uuid.uuid4())
-
-
-def audit(session: Session, actor: str | None, action: str, subject_type: str, subject_id: str, **details: Any) -> None:
-    session.add(m.AuditEvent(at=utcnow(), actor=actor, action=action, subject_type=subject_type,
-                             subject_id=subject_id, details=details))
 
 
 def store_assessment(session: Session, a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None,

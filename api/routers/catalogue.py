@@ -14,7 +14,7 @@ from ..openapi import problem_responses
 from ..problems import ApiProblem
 from ..resources import Resources, read_catalogue_upload
 from ..security import MANAGE, READ, Principal, require
-from ..services import audit
+from ..audit import audit
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 
