@@ -131,18 +131,63 @@ def test_oversized_body_is_413(api):
     assert r.status_code == 413 and r.headers["content-type"].startswith(PROBLEM)
 
 
+def _imported(api, name: str, data: bytes) -> dict:
+    """Import a catalogue and wait for its job to finish."""
+    r = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": (name, data)})
+    assert r.status_code == 202, r.text
+    deadline = time.time() + 120
+    while (job := api.client.get(r.headers["location"], headers=api.h("admin")).json())["state"] == "indexing":
+        assert time.time() < deadline, job
+        time.sleep(0.1)
+    return job
+
+
 def test_catalogue_import_is_validated_and_switches_the_engine(api):
     bad = api.client.post("/catalogue/import", headers=api.h("admin"),
                           files={"file": ("cat.csv", b"id,title,ects,learning_outcomes\nX1,Thing,lots,Do things\n")})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
     assert bad.json()["errors"][0]["field"] == "ects" and "row 2" in bad.json()["errors"][0]["location"]
-    small = (EXAMPLES / "catalogue_small.csv").read_bytes()
-    r = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue_small.csv", small)})
-    assert r.status_code == 201, r.text
+    job = _imported(api, "catalogue_small.csv", (EXAMPLES / "catalogue_small.csv").read_bytes())
     try:
-        assert api.client.get("/catalogue", headers=api.h("analyst")).json()["courses"] == r.json()["courses"]
+        assert job["state"] == "active", job
+        assert api.client.get("/catalogue", headers=api.h("analyst")).json()["courses"] == job["courses"]
     finally:
-        original = Path(EXAMPLES / "catalogue.yaml").read_bytes()
-        back = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue.yaml", original)})
-        assert back.status_code == 201
+        assert _imported(api, "catalogue.yaml", (EXAMPLES / "catalogue.yaml").read_bytes())["state"] == "active"
     assert api.client.get("/health").json()["catalogue"]["courses"] == 46
+
+
+def test_assessments_are_served_while_a_catalogue_is_indexed(api, monkeypatch):
+    """The import builds its index off the lock: requests go on with the current catalogue
+    until the new one is switched to, at once."""
+    import threading
+
+    import api.resources as resources
+    from apihelpers import AS_OF, credential
+
+    indexing, release = threading.Event(), threading.Event()
+    real_index = resources._index
+
+    def slow_index(engine):
+        indexing.set()
+        assert release.wait(60)
+        real_index(engine)
+
+    monkeypatch.setattr(resources, "_index", slow_index)
+    before = api.client.get("/catalogue", headers=api.h("analyst")).json()["id"]
+    r = api.client.post("/catalogue/import", headers=api.h("admin"),
+                        files={"file": ("catalogue.yaml", (EXAMPLES / "catalogue.yaml").read_bytes())})
+    assert r.status_code == 202 and indexing.wait(30)
+    try:
+        for _ in range(3):
+            served = api.client.post("/assessments", headers=api.h("officer"),
+                                     json={"credential": credential("mc-asu-cloud-2025"), "purpose": "CS302", "as_of": AS_OF})
+            assert served.status_code == 201 and served.json()["catalogue_id"] == before
+        assert api.client.get(r.headers["location"], headers=api.h("analyst")).json()["state"] == "indexing"
+    finally:
+        release.set()
+    deadline = time.time() + 120
+    while api.client.get("/catalogue", headers=api.h("analyst")).json()["id"] == before:
+        assert time.time() < deadline
+        time.sleep(0.1)
+    after = api.client.get(r.headers["location"], headers=api.h("analyst")).json()
+    assert after["state"] == "active" and after["id"] == api.client.get("/catalogue", headers=api.h("analyst")).json()["id"]
