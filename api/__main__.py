@@ -13,7 +13,7 @@ def main() -> None:
     settings = Settings()
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level=settings.log_level)
+                log_level=settings.log_level, server_header=False)  # no banner naming the server software
 
 
 if __name__ == "__main__":

@@ -15,10 +15,12 @@ from recognition_engine import __version__
 
 from . import openapi, problems
 from .guards import RequestLineGuard
+from .headers import add_security_headers
 from .limits import BodySizeLimit
 from .resources import Resources
 from .routers import assessments, batches, catalogue, health
 from .settings import Settings
+from .throttle import FailedAuthThrottle
 
 log = logging.getLogger("api")
 
@@ -51,9 +53,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.throttle = FailedAuthThrottle(settings.auth_max_failures, settings.auth_window_seconds)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestLineGuard)
+    add_security_headers(app)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
     openapi.install(app, {"AssessmentRequest": assessments.AssessmentRequest})

@@ -18,6 +18,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recognition_engine.errors import InputError, Problem, loc_to_field
 
+from .headers import SECURITY_HEADERS
+
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("api")
 TYPE_BASE = "https://recognition-engine.invalid/problems/"  # stable identifiers, not links
@@ -101,7 +103,7 @@ def install(app: FastAPI) -> None:
         """Anything unforeseen: a 500 problem that says nothing about the internals (the log has them)."""
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
         return problem_response(request, 500, "the server could not complete the request; it has been logged",
-                                type_="internal-error")
+                                type_="internal-error", headers=SECURITY_HEADERS)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

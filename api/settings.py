@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     max_batch_rows: int = Field(50_000, gt=0)
     page_size_max: int = Field(200, gt=0)
 
+    auth_max_failures: int = Field(10, gt=0, description="invalid API keys from one address within the window "
+                                                         "before it gets 429")
+    auth_window_seconds: float = Field(60.0, gt=0)
+
     run_worker: bool = Field(True, description="run the batch worker in a thread inside the server")
     worker_chunk: int = Field(16, gt=0, description="rows a worker claims at a time")
     worker_poll_seconds: float = Field(1.0, gt=0)

@@ -56,6 +56,7 @@ def test_real_uvicorn_process_serves_the_api(api, tmp_path):
                           headers={"Authorization": f"Bearer {api.keys['officer']}"})
             assert r.status_code == 201, r.text
             assert r.headers["location"] == f"/assessments/{r.json()['id']}"
+            assert "server" not in r.headers and r.headers["x-content-type-options"] == "nosniff"  # no banner
             bad = http.post("/assessments", json={"credential": {"id": "x", "country": "Nowhere"}},
                             headers={"X-API-Key": api.keys["officer"]})
             assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")

@@ -191,3 +191,35 @@ def test_assessments_are_served_while_a_catalogue_is_indexed(api, monkeypatch):
         time.sleep(0.1)
     after = api.client.get(r.headers["location"], headers=api.h("analyst")).json()
     assert after["state"] == "active" and after["id"] == api.client.get("/catalogue", headers=api.h("analyst")).json()["id"]
+
+
+def test_failed_keys_are_throttled_per_address(api):
+    from api.throttle import FailedAuthThrottle
+
+    usual, api.app.state.throttle = api.app.state.throttle, FailedAuthThrottle(max_failures=3, window=60)
+    try:
+        wrong = {"X-API-Key": api.keys["officer"] + "x"}
+        assert [api.client.get("/catalogue", headers=wrong).status_code for _ in range(3)] == [401, 401, 401]
+        limited = api.client.get("/catalogue", headers=api.h("officer"))  # even a good key waits: the address is throttled
+        assert limited.status_code == 429 and limited.headers["content-type"].startswith(PROBLEM)
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert api.app.state.throttle.retry_after("192.0.2.7") is None  # another address is not affected
+    finally:
+        api.app.state.throttle = usual
+
+
+def test_every_response_carries_security_headers(api, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    import api.routers.catalogue as catalogue_routes
+
+    answers = [api.client.get("/health"), api.client.get("/catalogue"), api.client.get("/assessments?offset=-1",
+               headers=api.h("analyst")), api.client.get("/assessments/%00", headers=api.h("analyst")),
+               api.client.get("/nowhere")]
+    monkeypatch.setattr(catalogue_routes, "_course_summary", lambda *_: 1 / 0)
+    answers.append(TestClient(api.app, raise_server_exceptions=False).get("/catalogue/courses", headers=api.h("analyst")))
+    assert [r.status_code for r in answers] == [200, 401, 422, 422, 404, 500]
+    for r in answers:
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY", r.url
+        assert "default-src 'none'" in r.headers["content-security-policy"] and r.headers["cache-control"] == "no-store"
+    assert "cdn.jsdelivr.net" in api.client.get("/docs").headers["content-security-policy"]
