@@ -100,7 +100,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     from recognition_engine.paths import examples_dir
     from recognition_engine.policy import load_policy
 
-    from recognition_engine.batch import assess_batch, batch_frame, read_batch, write_results_csv
+    from recognition_engine.batch import ResultsWriter, assess_batch, batch_frame, read_batch
     from recognition_engine.cli_export import load_outcomes
 
     policy = load_policy(args.policy)
@@ -114,25 +114,29 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             print(f"recognise: {name} {value!r} is not in the catalogue", file=sys.stderr)
             return 2
     as_of = args.as_of or today()
-    failed = 0
-    with tqdm(total=len(rows), unit="row", desc=args.input.name, file=sys.stderr, disable=args.quiet) as bar:
-        def done(result) -> None:
-            nonlocal failed
+    failed, assessed, errors = 0, 0, []
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", newline="", encoding="utf-8") as fh, \
+            tqdm(total=len(rows), unit="row", desc=args.input.name, file=sys.stderr, disable=args.quiet) as bar:
+        writer = ResultsWriter(fh)
+
+        def done(result) -> None:  # each row is written as it finishes; no assessment is kept
+            nonlocal failed, assessed
+            writer.write(result.items())
             failed += not result.ok
+            assessed += len(result.assessments)
+            if not result.ok:
+                errors.append(f"  row {result.row}: {result.error}")
             bar.update(1)
             bar.set_postfix(errors=failed, refresh=False)
 
-        results = assess_batch(batch_frame(rows), assessor, as_of=as_of, purpose=args.purpose, programme=args.programme,
-                               source=args.input.name, on_result=done, chunk_size=args.chunk_size)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as fh:
-        write_results_csv((item for r in results for item in r.items()), fh)
-    assessed = sum(len(r.assessments) for r in results)
+        for start in range(0, len(rows), args.chunk_size):
+            assess_batch(batch_frame(rows[start:start + args.chunk_size]), assessor, as_of=as_of, purpose=args.purpose,
+                         programme=args.programme, source=args.input.name, on_result=done, chunk_size=args.chunk_size)
     print(f"{len(rows)} row(s) ({fmt}): {assessed} assessment(s), {failed} row(s) failed; results in {args.out}",
           file=sys.stderr)
-    for r in results:
-        if not r.ok:
-            print(f"  row {r.row}: {r.error}", file=sys.stderr)
+    for line in errors:
+        print(line, file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -159,51 +159,69 @@ def history(session: Session, record: m.Assessment) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- batches
 
-def batch_counts(session: Session, batch_id: str) -> dict[str, int]:
-    rows = session.execute(select(m.BatchRow.status, func.count()).where(m.BatchRow.batch_id == batch_id)
-                           .group_by(m.BatchRow.status)).all()
-    counts = {"pending": 0, "running": 0, "done": 0, "error": 0}
-    counts.update({status: n for status, n in rows})
-    return counts
+def batch_progress(session: Session, batch_ids: list[str]) -> dict[str, tuple[dict[str, int], dt.datetime | None]]:
+    """Row counts by status and the last finish time of several batches, in one query."""
+    rows = session.execute(select(m.BatchRow.batch_id, m.BatchRow.status, func.count(), func.max(m.BatchRow.finished_at))
+                           .where(m.BatchRow.batch_id.in_(batch_ids)).group_by(m.BatchRow.batch_id, m.BatchRow.status)).all()
+    out: dict[str, tuple[dict[str, int], dt.datetime | None]] = {}
+    for batch_id in batch_ids:
+        out[batch_id] = ({"pending": 0, "running": 0, "done": 0, "error": 0}, None)
+    for batch_id, status, n, last in rows:
+        counts, finished_at = out[batch_id]
+        counts[status] = n
+        if last is not None and (finished_at is None or aware(last) > finished_at):
+            finished_at = aware(last)
+        out[batch_id] = (counts, finished_at)
+    return out
+
+
+def batch_views(session: Session, batches: list[m.Batch], view: LearnerView, errors_limit: int = 0) -> list[dict[str, Any]]:
+    """Progress of each batch (two queries for the whole page), with each failed row up to `errors_limit`."""
+    progress = batch_progress(session, [b.id for b in batches])
+    errors: dict[str, list[dict[str, Any]]] = {b.id: [] for b in batches}
+    if errors_limit:
+        for batch in batches:
+            errors[batch.id] = [{"row": r, "reason": view.text(e, learner)} for r, e, learner in session.execute(
+                select(m.BatchRow.row_number, m.BatchRow.error, m.BatchRow.learner)
+                .where(m.BatchRow.batch_id == batch.id, m.BatchRow.status == "error")
+                .order_by(m.BatchRow.row_number).limit(errors_limit)).all()]
+    out = []
+    for batch in batches:
+        counts, last = progress[batch.id]
+        finished = counts["done"] + counts["error"]
+        status = ("done" if finished == batch.total_rows else "queued" if finished == 0 and counts["running"] == 0
+                  else "running")
+        out.append({
+            "id": batch.id, "status": status, "source": batch.source, "format": batch.format,
+            "created_at": aware(batch.created_at), "finished_at": last if status == "done" else None,
+            "as_of": batch.as_of, "purpose": batch.purpose, "programme": batch.programme, "total": batch.total_rows,
+            **counts, "progress": round(finished / batch.total_rows, 4) if batch.total_rows else 1.0,
+            "errors": errors[batch.id], "errors_total": counts["error"],
+            "links": {"self": f"/batches/{batch.id}", "results": f"/batches/{batch.id}/results"},
+        })
+    return out
 
 
 def batch_view(session: Session, batch: m.Batch, view: LearnerView, errors_limit: int = 100) -> dict[str, Any]:
-    counts = batch_counts(session, batch.id)
-    finished = counts["done"] + counts["error"]
-    status = ("done" if finished == batch.total_rows else "queued" if finished == 0 and counts["running"] == 0 else "running")
-    finished_at = None
-    if status == "done":
-        finished_at = aware(session.execute(select(func.max(m.BatchRow.finished_at))
-                                            .where(m.BatchRow.batch_id == batch.id)).scalar())
-    errors = session.execute(select(m.BatchRow.row_number, m.BatchRow.error, m.BatchRow.learner)
-                             .where(m.BatchRow.batch_id == batch.id, m.BatchRow.status == "error")
-                             .order_by(m.BatchRow.row_number).limit(errors_limit)).all()
-    return {
-        "id": batch.id, "status": status, "source": batch.source, "format": batch.format,
-        "created_at": aware(batch.created_at), "finished_at": finished_at, "as_of": batch.as_of,
-        "purpose": batch.purpose, "programme": batch.programme,
-        "total": batch.total_rows, **counts, "progress": round(finished / batch.total_rows, 4) if batch.total_rows else 1.0,
-        "errors": [{"row": r, "reason": view.text(e, learner)} for r, e, learner in errors], "errors_total": counts["error"],
-        "links": {"self": f"/batches/{batch.id}", "results": f"/batches/{batch.id}/results"},
-    }
+    return batch_views(session, [batch], view, errors_limit)[0]
 
 
 def batch_items(session: Session, batch_id: str, view: LearnerView, limit: int | None = None,
-                offset: int = 0) -> list[dict[str, Any]]:
-    """The results file's lines: one per assessment (a row may hold several), one per failed or unfinished row."""
-    query = (select(m.BatchRow).where(m.BatchRow.batch_id == batch_id).order_by(m.BatchRow.row_number).offset(offset))
+                offset: int = 0) -> Iterator[dict[str, Any]]:
+    """The results file's lines, read a few hundred rows at a time: one per assessment (a row
+    may hold several), one per failed or unfinished row."""
+    query = (select(m.BatchRow).where(m.BatchRow.batch_id == batch_id).order_by(m.BatchRow.row_number).offset(offset)
+             .execution_options(yield_per=500))
     if limit is not None:
         query = query.limit(limit)
-    out = []
     for row in session.execute(query).scalars():
         if row.status in ("done", "error") and row.result:
-            out += [{**item, "learner": view.identifier(row.learner), "error": view.text(item.get("error"), row.learner)}
-                    for item in row.result]
+            yield from ({**item, "learner": view.identifier(row.learner), "error": view.text(item.get("error"), row.learner)}
+                        for item in row.result)
         else:
-            out.append({"row": row.row_number, "learner": view.identifier(row.learner), "credential_id": None, "purpose": None,
-                        "outcome": None, "summary": None, "credits": None, "alternative_course_id": None,
-                        "status": row.status, "error": None, "assessment_id": None})
-    return out
+            yield {"row": row.row_number, "learner": view.identifier(row.learner), "credential_id": None, "purpose": None,
+                   "outcome": None, "summary": None, "credits": None, "alternative_course_id": None,
+                   "status": row.status, "error": None, "assessment_id": None}
 
 
 def _row_values(batch_id: str, row: BatchRow) -> dict[str, Any]:

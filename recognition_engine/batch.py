@@ -408,8 +408,13 @@ def assess_batch(
     return results
 
 
-def write_results_csv(items: Iterable[dict[str, Any]], fh, extra_columns: tuple[str, ...] = ()) -> None:
-    writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: ("" if v is None else v) for k, v in item.items()})
+class ResultsWriter:
+    """The results file as CSV, written line by line as results come (the header first)."""
+
+    def __init__(self, fh, extra_columns: tuple[str, ...] = ()):
+        self._writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
+        self._writer.writeheader()
+
+    def write(self, items: Iterable[dict[str, Any]]) -> None:
+        for item in items:
+            self._writer.writerow({k: ("" if v is None else v) for k, v in item.items()})

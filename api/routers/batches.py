@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import models as m
-from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
+from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, ResultsWriter, read_batch
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
 from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
@@ -27,7 +28,7 @@ from ..privacy import LearnerView
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import BATCH, Principal, require
-from ..services import batch_items, batch_view, new_batch
+from ..services import batch_items, batch_view, batch_views, new_batch
 
 log = logging.getLogger("api.batches")
 router = APIRouter(prefix="/batches", tags=["batches"])
@@ -127,7 +128,7 @@ def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_
     total = session.execute(select(func.count()).select_from(m.Batch)).scalar_one()
     rows = session.execute(select(m.Batch).order_by(m.Batch.created_at.desc(), m.Batch.id)
                            .limit(page.limit).offset(page.offset)).scalars()
-    return page.envelope([batch_view(session, b, view, errors_limit=0) for b in rows], total, "/batches")
+    return page.envelope(batch_views(session, list(rows), view), total, "/batches")
 
 
 def _get(session: Session, batch_id: str) -> m.Batch:
@@ -144,19 +145,41 @@ def get_batch(batch_id: str, errors_limit: int = Query(100, ge=0, le=10_000), se
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] | None = None,
                 limit: int | None = Query(None, ge=1, le=MAX_INTEGER, description="JSON only: rows per page (default: all)"),
-                offset: int = Query(0, ge=0, le=MAX_INTEGER), session: Session = Depends(get_session),
-                view: LearnerView = Depends(reader)):
+                offset: int = Query(0, ge=0, le=MAX_INTEGER), res: Resources = Depends(get_resources),
+                session: Session = Depends(get_session), view: LearnerView = Depends(reader)):
+    """Streamed: the lines are read from the database and sent a few hundred rows at a time."""
     batch = _get(session, batch_id)
     if format is None:
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
-    progress = batch_view(session, batch, view, errors_limit=0)
+    status = batch_view(session, batch, view, errors_limit=0)["status"]
+
+    def items():  # its own session: the request's closes before the body is sent
+        with res.sessions() as reading:
+            yield from batch_items(reading, batch_id, view, limit if format == "json" else None,
+                                   offset if format == "json" else 0)
+
     if format == "csv":
-        buffer = io.StringIO()
-        write_results_csv(batch_items(session, batch_id, view), buffer, extra_columns=("assessment_id",))
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": progress["status"]})
-    items = batch_items(session, batch_id, view, limit, offset)
-    return {"batch_id": batch_id, "status": progress["status"], "total_rows": batch.total_rows, "offset": offset,
-            "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"], "items": items}
+        return StreamingResponse(_csv_lines(items()), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": status})
+    head = json.dumps({"batch_id": batch_id, "status": status, "total_rows": batch.total_rows, "offset": offset,
+                       "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"]})
+    return StreamingResponse(_json_document(head[:-1] + ', "items": [', items(), "]}"), media_type="application/json")
 
 
+def _csv_lines(items: Iterator[dict[str, Any]], chunk: int = 64_000) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = ResultsWriter(buffer, extra_columns=("assessment_id",))
+    for item in items:
+        writer.write([item])
+        if buffer.tell() > chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_document(head: str, items: Iterator[dict[str, Any]], tail: str) -> Iterator[str]:
+    yield head
+    for i, item in enumerate(items):
+        yield ("," if i else "") + json.dumps(jsonable_encoder(item), ensure_ascii=False)
+    yield tail

@@ -201,3 +201,33 @@ def test_cli_batch_names_a_missing_input_instead_of_a_traceback(tmp_path, capsys
     source.write_bytes(transcripts_zip())
     assert main(["batch", str(source), "--outcomes", str(tmp_path / "lo.yaml"), "--out", str(tmp_path / "out.csv")]) == 2
     assert "lo.yaml: file not found" in capsys.readouterr().err
+
+
+def test_listing_batches_takes_the_same_queries_for_any_page_size(api):
+    """No query per batch: GET /batches costs the same for 1 batch as for 20."""
+    import threading
+
+    from sqlalchemy import event
+
+    for _ in range(3):
+        r = api.client.post(f"/batches?as_of={AS_OF}", content=b"id,title\nmc-n1,Thing\n",
+                            headers={**api.h("registrar"), "Content-Type": "text/csv"})
+        assert r.status_code == 202, r.text
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *_):
+        if not threading.current_thread().name.startswith("batch-worker"):  # the worker polls meanwhile
+            statements.append(statement)
+
+    engine = api.resources.db_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        sizes = []
+        for limit in (1, 20):
+            statements.clear()
+            r = api.client.get(f"/batches?limit={limit}", headers=api.h("analyst"))
+            assert r.status_code == 200 and len(r.json()["items"]) == min(limit, r.json()["total"])
+            sizes.append(len(statements))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert sizes[0] == sizes[1], sizes
