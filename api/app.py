@@ -17,6 +17,7 @@ from . import openapi, problems
 from .guards import RequestLineGuard
 from .headers import add_security_headers
 from .limits import BodySizeLimit
+from .metrics import ENCODERS, RequestMetrics
 from .resources import Resources
 from .routers import assessments, batches, catalogue, health
 from .settings import Settings
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         resources = Resources.open(settings)
-        app.state.resources = resources
+        app.state.resources = ENCODERS.resources = resources
         worker = None
         if settings.run_worker:
             from .worker import BatchWorker
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestLineGuard)
+    app.add_middleware(RequestMetrics)
     add_security_headers(app)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)

@@ -1,8 +1,9 @@
-"""Service commands for `recognise`: keys, worker, batch, decisions, serve.
+"""Service commands for `recognise`: keys, worker, decisions, purge, audit, serve.
 
-`add_parser(subparsers)` registers them; the engine's CLI imports this module lazily, and
-this module imports fastapi and SQLAlchemy only inside the commands, so `recognise demo`
-and `import recognition_engine` never load them. Also runnable as `python -m api.cli ...`.
+`add_parser(subparsers)` registers them; the engine's command line finds it through the entry
+point `recognition_engine.commands` (pyproject.toml), so the engine never imports `api`. This
+module imports fastapi and SQLAlchemy only inside the commands, so `recognise demo` never
+loads them. Also runnable as `python -m api.cli ...`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from recognition_engine.cli_common import iso_date, read_input, run_command, today
+from recognition_engine.cli.common import iso_date, run_command, today
 
 ROLES = ("officer", "registrar", "analyst", "admin")
 
@@ -76,68 +77,19 @@ def _cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    import logging
     import signal
 
+    from .logs import configure_logging
     from .resources import Resources
     from .worker import BatchWorker
 
     settings = _settings(args)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     worker = BatchWorker(Resources.open(settings), exit_when_idle=args.exit_when_idle)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop_event.set())
     worker.run()
     return 0
-
-
-def _cmd_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from recognition_engine.assessment import Assessor
-    from recognition_engine.engine import Engine
-    from recognition_engine.loaders import load_catalogue
-    from recognition_engine.paths import examples_dir
-    from recognition_engine.policy import load_policy
-
-    from recognition_engine.batch import ResultsWriter, assess_batch, batch_frame, read_batch
-    from recognition_engine.cli_export import load_outcomes
-
-    policy = load_policy(args.policy)
-    catalogue = load_catalogue(args.catalogue or examples_dir() / "catalogue.yaml")
-    fmt, rows = read_batch(read_input(args.input), args.input.name, args.format, catalogue=catalogue,
-                           outcomes=load_outcomes(args.outcomes))
-    assessor = Assessor(Engine(catalogue, encoder=args.encoder), policy)
-    for name, value, known in (("--purpose", args.purpose, {c.id for c in catalogue.courses}),
-                               ("--programme", args.programme, {p.id for p in catalogue.programmes})):
-        if value is not None and value not in known:
-            print(f"recognise: {name} {value!r} is not in the catalogue", file=sys.stderr)
-            return 2
-    as_of = args.as_of or today()
-    failed, assessed, errors = 0, 0, []
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as fh, \
-            tqdm(total=len(rows), unit="row", desc=args.input.name, file=sys.stderr, disable=args.quiet) as bar:
-        writer = ResultsWriter(fh)
-
-        def done(result) -> None:  # each row is written as it finishes; no assessment is kept
-            nonlocal failed, assessed
-            writer.write(result.items())
-            failed += not result.ok
-            assessed += len(result.assessments)
-            if not result.ok:
-                errors.append(f"  row {result.row}: {result.error}")
-            bar.update(1)
-            bar.set_postfix(errors=failed, refresh=False)
-
-        for start in range(0, len(rows), args.chunk_size):
-            assess_batch(batch_frame(rows[start:start + args.chunk_size]), assessor, as_of=as_of, purpose=args.purpose,
-                         programme=args.programme, source=args.input.name, on_result=done, chunk_size=args.chunk_size)
-    print(f"{len(rows)} row(s) ({fmt}): {assessed} assessment(s), {failed} row(s) failed; results in {args.out}",
-          file=sys.stderr)
-    for line in errors:
-        print(line, file=sys.stderr)
-    return 1 if failed else 0
 
 
 def _cmd_decisions(args: argparse.Namespace) -> int:
@@ -198,7 +150,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers) -> None:
-    """Register `keys`, `worker`, `batch` and `serve` on the `recognise` subcommands."""
+    """Register the service's commands on the `recognise` subcommands."""
     keys = subparsers.add_parser("keys", help="create, revoke or list API keys (stored hashed)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     create = keys_sub.add_parser("create", help="create a key; it is printed once")
@@ -217,25 +169,6 @@ def add_parser(subparsers) -> None:
     worker.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
     worker.add_argument("--exit-when-idle", action="store_true", help="stop when no row is pending or running")
     worker.set_defaults(func=_cmd_worker)
-
-    batch = subparsers.add_parser("batch", help="assess a CSV or JSON Lines file of mobility returns, or a zip of "
-                                  "transcripts, with a progress bar")
-    batch.add_argument("input", type=Path, help="CSV (credential template columns + learner, purpose, programme, as_of), "
-                                                "JSON Lines (one object per row), or a zip of ELMO transcripts and EWP "
-                                                "learning agreements")
-    batch.add_argument("--out", type=Path, required=True, help="results CSV: one line per assessment or failed row")
-    batch.add_argument("--format", choices=["csv", "jsonl", "transcripts"], help="default: from the file name or content")
-    batch.add_argument("--outcomes", type=Path, help="with a zip of transcripts: YAML/JSON mapping from LOS identifier "
-                       "or URL to learning outcomes (ELMO has no learning-outcomes element)")
-    batch.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
-    batch.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
-    batch.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local model path")
-    batch.add_argument("--purpose", help="course id for rows without one")
-    batch.add_argument("--programme", help="programme for rows without a purpose (its best-ranked course)")
-    batch.add_argument("--as-of", type=iso_date, help="default date for rows without one (default: today)")
-    batch.add_argument("--chunk-size", type=int, default=64, help="rows encoded together (default 64)")
-    batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.set_defaults(func=_cmd_batch)
 
     decisions = subparsers.add_parser("decisions", help="export officers' decisions as training data for `recognise calibrate`")
     decisions.add_argument("--out", type=Path, required=True, help="folder for decisions.csv and credentials/")

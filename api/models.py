@@ -167,6 +167,23 @@ class AuditEvent(Base):
     hash: Mapped[str | None] = mapped_column(String(64))
 
 
+class IdempotencyKey(Base):
+    """The answer to a POST sent with `Idempotency-Key` (api/idempotency.py)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("api_key_id", "operation", "key", name="uq_idempotency_keys_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[str] = mapped_column(String(16))
+    operation: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Worker(Base):
     __tablename__ = "workers"
 

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    log_format: Literal["json", "text"] = Field("json", description="json: one JSON object a line; text: plain")
 
     max_request_bytes: int = Field(10 * 1024 * 1024, gt=0, description="larger request bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from . import models as m
 from recognition_engine.batch import BatchRow, RowResult, assess_batch, batch_frame
+from .metrics import BATCH_ROWS
 from .models import aware, utcnow
 from .resources import Resources
 from .services import store_row_result
@@ -214,6 +215,7 @@ class BatchWorker:
                 return
             session.commit()
         self.rows_done += 1
+        BATCH_ROWS.labels(items[0]["status"]).inc()
         outcome = ",".join(i["outcome"] or "" for i in items) if items[0]["status"] == "done" else "error"
         log.info("batch %s row %d (learner %s): %s", batch.id[:8], result.row, self.res.pseudonym(result.learner), outcome)
 

@@ -11,7 +11,7 @@ import argparse
 
 from convert_lo_equivalence import DEFAULT_OUT, REPO, convert, source_dir
 
-from recognition_engine.cli_evaluate import evaluate_files, format_table
+from recognition_engine.cli.evaluate import evaluate_files, format_table
 
 
 def main(argv: list[str] | None = None) -> None:

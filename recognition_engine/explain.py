@@ -1,4 +1,5 @@
-"""Explanations rendered from an Assessment: plain text, Markdown and HTML.
+"""Explanations rendered from an Assessment (plain text, Markdown and HTML), and the ranked
+candidates for a credential (`ranking_text`, for `recognise rank` and `demo`).
 
 The content is built once as a small document (headings, paragraphs, bullet lists,
 tables); each format only decides how to print it, so the three never say different things.
@@ -10,7 +11,10 @@ import html
 from dataclasses import dataclass, field
 
 from .assessment import Assessment
+from .credential import MicroCredential
+from .matching import Candidate
 from .rules import Finding, Outcome, Verdict
+from .workload import WorkloadError
 
 VERDICT_LABEL = {
     Verdict.meets: "meets",
@@ -107,8 +111,47 @@ def document(a: Assessment) -> tuple[str, list[Section]]:
     return title, sections
 
 
+def ranking_document(credential: MicroCredential, candidates: list[Candidate]) -> tuple[str, list[Section]]:
+    """The ranked candidate courses for a credential, each with its outcome pairs (`recognise rank`)."""
+    title = f"{credential.id}: {credential.title or '(no title)'}"
+    about = Section("Credential")
+    issuer = ", ".join(x for x in (credential.awarding_body, credential.country) if x)
+    about.bullets.append(f"issued by {issuer or '(awarding body missing)'}; language {credential.language or 'not stated'}")
+    if credential.level is not None:
+        m = credential.level.to_eqf()
+        about.bullets.append(f"level {credential.level} -> EQF {m.eqf_level} ({m.provenance} mapping; {m.source})")
+    if credential.workload is not None:
+        try:
+            ects = credential.workload.to_ects()
+            about.bullets.append(f"workload {ects} ECTS ({ects.conversion}; source: {ects.source})")
+        except WorkloadError as exc:
+            about.bullets.append(f"workload not convertible: {exc}")
+    if missing := credential.missing_elements():
+        about.bullets.append(f"missing Annex I elements: {', '.join(missing)}")
+    sections = [about]
+    if not candidates:
+        sections.append(Section("Candidates", ["No learning outcomes to match: nothing to rank."]))
+    for rank, c in enumerate(candidates, start=1):
+        f = c.features
+        rows = [["+" if m.covered else "-", f"{m.similarity:.2f}", m.local_outcome + ("" if m.essential else " (optional)"),
+                 m.incoming_outcome] for m in c.matches]
+        sections.append(Section(
+            f"{rank}. {c.course_id} {c.title} ({c.ects:g} ECTS)",
+            [f"Score {c.score:.3f}; essential outcomes covered {f['covered_share']:.0%}; "
+             f"incoming outcomes used {f['incoming_share']:.0%}."],
+            table=(["covered", "similarity", "local outcome", "best incoming outcome"], rows) if rows else None))
+    return title, sections
+
+
+def ranking_text(credential: MicroCredential, candidates: list[Candidate]) -> str:
+    return _text(*ranking_document(credential, candidates))
+
+
 def to_text(a: Assessment) -> str:
-    title, sections = document(a)
+    return _text(*document(a))
+
+
+def _text(title: str, sections: list[Section]) -> str:
     out = [title, "=" * len(title)]
     for s in sections:
         out += ["", s.heading, "-" * len(s.heading), *s.paragraphs, *(f"  - {b}" for b in s.bullets)]

@@ -1,7 +1,7 @@
 """Batch intake: ELMO transcripts with their EWP learning agreements, from a folder or a zip.
 
 A registrar receives, for each outgoing student, the transcript of records from the receiving
-institution and the learning agreement signed before the mobility. `read_batch` reads them
+institution and the learning agreement signed before the mobility. `read_transcripts` reads them
 all, pairs each transcript with its agreement, checks the transcript against the agreement
 (`formats.check_transcript`) and returns what to assess: for each component to be recognised
 at home, the home course (the purpose) and the studied components that count for it.
@@ -501,7 +501,7 @@ def pairs_for(t: Transcript, a: Agreement, matched_by: str, catalogue: Catalogue
     return pairs, check, errors
 
 
-def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+def read_transcripts(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
                outcomes_catalogue: Any = None) -> TranscriptBatch:
     """Read a folder or zip of transcripts and learning agreements and list what to assess.
 
@@ -513,7 +513,7 @@ def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEF
 
 def read_archive_batch(data: bytes, source: str, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
                        outcomes_catalogue: Any = None) -> TranscriptBatch:
-    """`read_batch` for a zip archive given as bytes (an upload to the service)."""
+    """`read_transcripts` for a zip archive given as bytes (an upload to the service)."""
     return assemble(*read_archive(data, source, limits), catalogue, limits, outcomes_catalogue)
 
 
@@ -544,6 +544,6 @@ def assemble(files: list[InputFile], errors: list[Problem], catalogue: Catalogue
 
 __all__ = [
     "BatchLimits", "DEFAULT_BATCH_LIMITS", "InputFile", "Transcript", "Agreement", "AssessmentPair", "TranscriptBatch",
-    "read_batch", "read_archive_batch", "assemble", "read_files", "read_folder", "read_zip", "read_archive",
+    "read_transcripts", "read_archive_batch", "assemble", "read_files", "read_folder", "read_zip", "read_archive",
     "read_outcomes_mapping", "classify", "match_agreements", "pairs_for", "resolve_course",
 ]

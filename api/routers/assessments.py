@@ -25,6 +25,7 @@ from recognition_engine.rules import Outcome
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
 from ..deps import Page, get_or_404, get_page, get_resources, get_session, reader
+from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
 from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_REASON, SafeText, check_credentials, check_field,
                       control_problems)
 from ..openapi import problem_responses
@@ -38,6 +39,7 @@ from ..services import (assessment_summary, assessment_view, decision_dict, deci
 log = logging.getLogger("api.assessments")
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 SOURCE = "<request body>"
+OPERATION = "POST /assessments"
 Id = SafeText(MAX_ID)
 
 
@@ -109,15 +111,19 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
 
 @router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
              responses=problem_responses(415),
-             openapi_extra={"requestBody": {"required": True, "content": {
+             openapi_extra={"parameters": [IDEMPOTENCY], "requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}},
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}}})
 async def create_assessment(request: Request, res: Resources = Depends(get_resources),
                             who: Principal = require(*ASSESS)):
     payload, source = await _payload(request)
+    idem = await request_key(request)
     choice = payload.pop("credential_id", None)
 
-    def work() -> dict[str, Any]:
+    def work() -> JSONResponse:
+        with res.sessions() as session:
+            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+                return replayed
         req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
         check_credentials(req.credentials, source)
         if not req.stack and len(req.credentials) > 1:
@@ -134,15 +140,16 @@ async def create_assessment(request: Request, res: Resources = Depends(get_resou
         assessment = assess_request(assessor, req)[0]
         with res.sessions() as session:
             record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
-            session.commit()
+            session.flush()
+            body = assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
+            answer = commit_once(session, who.key_id, OPERATION, idem, 201, body, f"/assessments/{record.id}",
+                                 lambda: replay(session, who.key_id, OPERATION, idem))
             learner = assessment.credential.learner.identifier if assessment.credential.learner else None
             log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
                      res.pseudonym(learner))
-            return assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
+            return answer
 
-    body = await run_in_threadpool(work)
-    return JSONResponse(jsonable_encoder(body), status_code=201,
-                    headers={"Location": f"/assessments/{body['id']}"})
+    return await run_in_threadpool(work)
 
 
 @router.get("", summary="List stored assessments, newest first")

@@ -22,6 +22,7 @@ from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, ResultsWrite
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
 from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
+from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
 from ..guards import MAX_FILENAME, MAX_ID, check_field
 from ..openapi import problem_responses
 from ..privacy import LearnerView
@@ -32,6 +33,7 @@ from ..services import batch_items, batch_view, batch_views, new_batch
 
 log = logging.getLogger("api.batches")
 router = APIRouter(prefix="/batches", tags=["batches"])
+OPERATION = "POST /batches"
 
 _RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
               "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl",
@@ -58,7 +60,7 @@ _MULTIPART_SCHEMA = {
                          "transcripts and EWP learning agreements gives one row per component to be recognised, then "
                          "one failed row per file or component that cannot be assessed. Row format: see "
                          "recognition_engine/batch.py and api/README.md.",
-             openapi_extra={"requestBody": {"required": True, "content": {
+             openapi_extra={"parameters": [IDEMPOTENCY], "requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
                  "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}},
                  "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
@@ -89,6 +91,7 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     check_field(source, "file", MAX_FILENAME)
     for key, value in options.items():
         check_field(value, key, MAX_ID)
+    idem = await request_key(request)
     as_of = dt.date.today()
     if options.get("as_of"):
         try:
@@ -103,7 +106,10 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     if programme and programme not in {p.id for p in res.catalogue.programmes}:
         raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
 
-    def work() -> dict[str, Any]:
+    def work() -> JSONResponse:
+        with res.sessions() as session:
+            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+                return replayed
         mapping = read_outcomes_mapping(*outcomes) if outcomes else None
         fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
                                catalogue=res.catalogue, outcomes=mapping)
@@ -113,13 +119,14 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
         with res.sessions() as session:
             batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
                               programme=programme, as_of=as_of)
-            session.commit()
+            session.flush()
+            body = batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
+            answer = commit_once(session, who.key_id, OPERATION, idem, 202, body, f"/batches/{batch.id}",
+                                 lambda: replay(session, who.key_id, OPERATION, idem))
             log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
-            return batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
+            return answer
 
-    body = await run_in_threadpool(work)
-    return JSONResponse(jsonable_encoder(body), status_code=202,
-                    headers={"Location": f"/batches/{body['id']}"})
+    return await run_in_threadpool(work)
 
 
 @router.get("", summary="List batches, newest first")

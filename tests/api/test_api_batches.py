@@ -118,7 +118,7 @@ def cli_run(tmp_path_factory):
     source = tmp_path / "returns.jsonl"
     source.write_bytes(jsonl_batch()[0])
     out = tmp_path / "out.csv"
-    run = subprocess.run([sys.executable, "-m", "api.cli", "batch", str(source), "--out", str(out), "--as-of", AS_OF],
+    run = subprocess.run([sys.executable, "-m", "recognition_engine.cli", "batch", str(source), "--out", str(out), "--as-of", AS_OF],
                          cwd=ROOT, env=service_env("sqlite:///unused.sqlite"), capture_output=True, text=True, timeout=300)
     return run, list(csv.DictReader(out.open(encoding="utf-8"))) if out.exists() else []
 
@@ -193,7 +193,7 @@ def test_zip_as_raw_body_and_outcomes_only_with_transcripts(api):
 
 
 def test_cli_batch_names_a_missing_input_instead_of_a_traceback(tmp_path, capsys):
-    from api.cli import main
+    from recognition_engine.cli import main
 
     assert main(["batch", str(tmp_path / "returns.jsonl"), "--out", str(tmp_path / "out.csv")]) == 2
     assert f"{tmp_path / 'returns.jsonl'}: file not found" in capsys.readouterr().err

@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from .engine import Engine
-from .evaluation import EvaluationResult, evaluate, read_gold
-from .loaders import load_catalogue, load_credentials
+from ..engine import Engine
+from ..evaluation import EvaluationResult, evaluate, read_gold
+from ..loaders import load_catalogue, load_credentials
 
 COLUMNS = ["ranker", "recall@1", "recall@5", "MRR", "n"]
 
