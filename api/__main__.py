@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import logging
-
 import uvicorn
 
+from .logs import configure_logging
 from .settings import Settings
 
 
 def main() -> None:
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level=settings.log_level)
+    config = configure_logging(settings.log_level, settings.log_format)
+    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, log_config=config,
+                log_level=settings.log_level, server_header=False)  # no banner naming the server software
 
 
 if __name__ == "__main__":

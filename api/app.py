@@ -13,11 +13,15 @@ from fastapi import FastAPI
 
 from recognition_engine import __version__
 
-from . import problems
+from . import openapi, problems
+from .guards import RequestLineGuard
+from .headers import add_security_headers
 from .limits import BodySizeLimit
+from .metrics import ENCODERS, RequestMetrics
 from .resources import Resources
 from .routers import assessments, batches, catalogue, health
 from .settings import Settings
+from .throttle import FailedAuthThrottle
 
 log = logging.getLogger("api")
 
@@ -34,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         resources = Resources.open(settings)
-        app.state.resources = resources
+        app.state.resources = ENCODERS.resources = resources
         worker = None
         if settings.run_worker:
             from .worker import BatchWorker
@@ -50,26 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.throttle = FailedAuthThrottle(settings.auth_max_failures, settings.auth_window_seconds)
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestLineGuard)
+    app.add_middleware(RequestMetrics)
+    add_security_headers(app)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
-    _document_bodies(app)
+    openapi.install(app, {"AssessmentRequest": assessments.AssessmentRequest})
     return app
-
-
-def _document_bodies(app: FastAPI) -> None:
-    """POST /assessments parses its body itself (JSON or a file): publish the JSON body's schema."""
-    from fastapi.openapi.utils import get_openapi
-
-    def openapi():
-        if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            components = schema.setdefault("components", {}).setdefault("schemas", {})
-            body = assessments.AssessmentRequest.model_json_schema(ref_template="#/components/schemas/{model}")
-            components.update(body.pop("$defs", {}))
-            components["AssessmentRequest"] = body
-            app.openapi_schema = schema
-        return app.openapi_schema
-
-    app.openapi = openapi

@@ -1,8 +1,9 @@
-"""Service commands for `recognise`: keys, worker, batch, decisions, serve.
+"""Service commands for `recognise`: keys, worker, decisions, purge, audit, serve.
 
-`add_parser(subparsers)` registers them; the engine's CLI imports this module lazily, and
-this module imports fastapi and SQLAlchemy only inside the commands, so `recognise demo`
-and `import recognition_engine` never load them. Also runnable as `python -m api.cli ...`.
+`add_parser(subparsers)` registers them; the engine's command line finds it through the entry
+point `recognition_engine.commands` (pyproject.toml), so the engine never imports `api`. This
+module imports fastapi and SQLAlchemy only inside the commands, so `recognise demo` never
+loads them. Also runnable as `python -m api.cli ...`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from recognition_engine.cli_common import iso_date, read_input, run_command, today
+from recognition_engine.cli.common import iso_date, run_command, today
 
 ROLES = ("officer", "registrar", "analyst", "admin")
 
@@ -76,64 +77,19 @@ def _cmd_keys_list(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    import logging
     import signal
 
+    from .logs import configure_logging
     from .resources import Resources
     from .worker import BatchWorker
 
     settings = _settings(args)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(settings.log_level, settings.log_format)
     worker = BatchWorker(Resources.open(settings), exit_when_idle=args.exit_when_idle)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop_event.set())
     worker.run()
     return 0
-
-
-def _cmd_batch(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
-    from recognition_engine.assessment import Assessor
-    from recognition_engine.engine import Engine
-    from recognition_engine.loaders import load_catalogue
-    from recognition_engine.paths import examples_dir
-    from recognition_engine.policy import load_policy
-
-    from recognition_engine.batch import assess_batch, batch_frame, read_batch, write_results_csv
-    from recognition_engine.cli_export import load_outcomes
-
-    policy = load_policy(args.policy)
-    catalogue = load_catalogue(args.catalogue or examples_dir() / "catalogue.yaml")
-    fmt, rows = read_batch(read_input(args.input), args.input.name, args.format, catalogue=catalogue,
-                           outcomes=load_outcomes(args.outcomes))
-    assessor = Assessor(Engine(catalogue, encoder=args.encoder), policy)
-    for name, value, known in (("--purpose", args.purpose, {c.id for c in catalogue.courses}),
-                               ("--programme", args.programme, {p.id for p in catalogue.programmes})):
-        if value is not None and value not in known:
-            print(f"recognise: {name} {value!r} is not in the catalogue", file=sys.stderr)
-            return 2
-    as_of = args.as_of or today()
-    failed = 0
-    with tqdm(total=len(rows), unit="row", desc=args.input.name, file=sys.stderr, disable=args.quiet) as bar:
-        def done(result) -> None:
-            nonlocal failed
-            failed += not result.ok
-            bar.update(1)
-            bar.set_postfix(errors=failed, refresh=False)
-
-        results = assess_batch(batch_frame(rows), assessor, as_of=as_of, purpose=args.purpose, programme=args.programme,
-                               source=args.input.name, on_result=done, chunk_size=args.chunk_size)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", newline="", encoding="utf-8") as fh:
-        write_results_csv((item for r in results for item in r.items()), fh)
-    assessed = sum(len(r.assessments) for r in results)
-    print(f"{len(rows)} row(s) ({fmt}): {assessed} assessment(s), {failed} row(s) failed; results in {args.out}",
-          file=sys.stderr)
-    for r in results:
-        if not r.ok:
-            print(f"  row {r.row}: {r.error}", file=sys.stderr)
-    return 1 if failed else 0
 
 
 def _cmd_decisions(args: argparse.Namespace) -> int:
@@ -154,6 +110,38 @@ def _cmd_decisions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_purge(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .privacy import purge
+
+    settings = _settings(args)
+    if args.before is None and settings.retention_days is None:
+        print("recognise: give --before DATE, or set RECOGNITION_RETENTION_DAYS", file=sys.stderr)
+        return 2
+    before = args.before or today() - dt.timedelta(days=settings.retention_days)
+    with _sessions(args)() as session:
+        done = purge(session, dt.datetime.combine(before, dt.time(), dt.timezone.utc), actor="cli")
+        session.commit()
+    print(f"learner data stored before {before.isoformat()} removed: {done['assessments']} assessment(s), "
+          f"{done['batch_rows']} batch row(s); decisions and the audit trail are kept")
+    return 0
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from .audit import verify
+
+    with _sessions(args)() as session:
+        result = verify(session)
+    if result.intact:
+        print(f"audit trail intact: {result.events} event(s), each linked to the one before")
+        return 0
+    where = f"event {result.broken_at}" if result.broken_at is not None else "the head of the chain"
+    print(f"audit trail BROKEN at {where} (after {result.events - (result.broken_at is not None)} intact event(s)): "
+          f"{result.reason}", file=sys.stderr)
+    return 1
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .__main__ import main
 
@@ -162,7 +150,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def add_parser(subparsers) -> None:
-    """Register `keys`, `worker`, `batch` and `serve` on the `recognise` subcommands."""
+    """Register the service's commands on the `recognise` subcommands."""
     keys = subparsers.add_parser("keys", help="create, revoke or list API keys (stored hashed)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     create = keys_sub.add_parser("create", help="create a key; it is printed once")
@@ -182,29 +170,21 @@ def add_parser(subparsers) -> None:
     worker.add_argument("--exit-when-idle", action="store_true", help="stop when no row is pending or running")
     worker.set_defaults(func=_cmd_worker)
 
-    batch = subparsers.add_parser("batch", help="assess a CSV or JSON Lines file of mobility returns, or a zip of "
-                                  "transcripts, with a progress bar")
-    batch.add_argument("input", type=Path, help="CSV (credential template columns + learner, purpose, programme, as_of), "
-                                                "JSON Lines (one object per row), or a zip of ELMO transcripts and EWP "
-                                                "learning agreements")
-    batch.add_argument("--out", type=Path, required=True, help="results CSV: one line per assessment or failed row")
-    batch.add_argument("--format", choices=["csv", "jsonl", "transcripts"], help="default: from the file name or content")
-    batch.add_argument("--outcomes", type=Path, help="with a zip of transcripts: YAML/JSON mapping from LOS identifier "
-                       "or URL to learning outcomes (ELMO has no learning-outcomes element)")
-    batch.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
-    batch.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
-    batch.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local model path")
-    batch.add_argument("--purpose", help="course id for rows without one")
-    batch.add_argument("--programme", help="programme for rows without a purpose (its best-ranked course)")
-    batch.add_argument("--as-of", type=iso_date, help="default date for rows without one (default: today)")
-    batch.add_argument("--chunk-size", type=int, default=64, help="rows encoded together (default 64)")
-    batch.add_argument("--quiet", action="store_true", help="no progress bar")
-    batch.set_defaults(func=_cmd_batch)
-
     decisions = subparsers.add_parser("decisions", help="export officers' decisions as training data for `recognise calibrate`")
     decisions.add_argument("--out", type=Path, required=True, help="folder for decisions.csv and credentials/")
     decisions.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
     decisions.set_defaults(func=_cmd_decisions)
+
+    audit = subparsers.add_parser("audit", help="check the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="walk the hash chain of audit events; report the first broken link")
+    verify.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
+    verify.set_defaults(func=_cmd_audit_verify)
+
+    purge = subparsers.add_parser("purge", help="remove learner data stored before a date (keeps decisions and audit)")
+    purge.add_argument("--before", type=iso_date, help="default: today minus RECOGNITION_RETENTION_DAYS")
+    purge.add_argument("--database-url", help="default: RECOGNITION_DATABASE_URL or the SQLite file")
+    purge.set_defaults(func=_cmd_purge)
 
     serve = subparsers.add_parser("serve", help="serve the API (uvicorn; settings from RECOGNITION_* or .env)")
     serve.set_defaults(func=_cmd_serve)

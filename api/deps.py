@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 from recognition_engine.assessment import Assessor
 
 from .problems import ApiProblem, field_problem
+from .privacy import LearnerView
 from .resources import Resources
+from .security import READ, Principal, require
 
 
 def get_resources(request: Request) -> Resources:
@@ -27,6 +29,14 @@ def get_assessor(res: Resources = Depends(get_resources)) -> Assessor:
     return res.assessor
 
 
+def reader(who: Principal = require(*READ), res: Resources = Depends(get_resources)) -> LearnerView:
+    """Any reading role; what it sees of learners (analysts: pseudonyms)."""
+    return LearnerView.of(who.role, res.pseudonym)
+
+
+MAX_INTEGER = 1_000_000_000  # every integer parameter is bounded: the databases hold 64-bit integers at most
+
+
 @dataclass(frozen=True)
 class Page:
     limit: int
@@ -38,8 +48,8 @@ class Page:
                 "next": f"{path}?limit={self.limit}&offset={following}" if following < total else None}
 
 
-def get_page(limit: int = Query(50, ge=1, description="items per page (at most the configured maximum, 200 by default)"),
-             offset: int = Query(0, ge=0), res: Resources = Depends(get_resources)) -> Page:
+def get_page(limit: int = Query(50, ge=1, le=MAX_INTEGER, description="items per page (at most the configured maximum, 200 by default)"),
+             offset: int = Query(0, ge=0, le=MAX_INTEGER), res: Resources = Depends(get_resources)) -> Page:
     if limit > res.settings.page_size_max:
         raise field_problem(422, "limit", f"at most {res.settings.page_size_max} items per page")
     return Page(limit, offset)

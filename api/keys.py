@@ -66,7 +66,6 @@ def key_summary(row: ApiKey) -> dict:
 
 
 def audit_key_event(session: Session, action: str, row: ApiKey) -> None:
-    from .models import AuditEvent
+    from .audit import audit
 
-    session.add(AuditEvent(at=utcnow(), actor=None, action=action, subject_type="api_key", subject_id=row.id,
-                           details={"role": row.role, "name": row.name, "by": "cli"}))
+    audit(session, None, action, "api_key", row.id, role=row.role, name=row.name, by="cli")

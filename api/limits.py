@@ -7,6 +7,8 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .problems import problem_body
+
 
 class TooLarge(HTTPException):
     def __init__(self, limit: int):
@@ -43,11 +45,8 @@ class BodySizeLimit:
         await self.app(scope, counted, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = json.dumps({
-            "type": "about:blank", "title": "Content Too Large", "status": 413,
-            "detail": f"the request body is larger than the limit of {self.max_bytes:,} bytes",
-            "instance": scope.get("path", ""), "limit_bytes": self.max_bytes,
-        }).encode()
+        body = json.dumps(problem_body(413, f"the request body is larger than the limit of {self.max_bytes:,} bytes",
+                                       scope.get("path", ""), limit_bytes=self.max_bytes)).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})

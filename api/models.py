@@ -1,7 +1,8 @@
 """SQLAlchemy 2 models. The schema itself is created by the Alembic migrations in migrations/.
 
-Decisions and audit events are append-only: no route updates or deletes them, and the
-initial migration adds database triggers that refuse UPDATE and DELETE on both tables.
+Assessments (the recommendations), decisions and audit events are append-only: no route
+updates or deletes them, and database triggers refuse UPDATE and DELETE on the three tables.
+Who the learner is lives apart, in `assessment_learners`, so that it can be purged.
 """
 
 from __future__ import annotations
@@ -60,6 +61,9 @@ class CatalogueVersion(Base):
     imported_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     imported_by: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    state: Mapped[str] = mapped_column(String(16), default="active")  # indexing | active | superseded | failed
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class Batch(Base):
@@ -120,6 +124,17 @@ class Assessment(Base):
     __table_args__ = (UniqueConstraint("batch_row_id", "batch_item", name="uq_assessments_batch_row_item"),)
 
 
+class AssessmentLearner(Base):
+    """The learner of an assessment: personal data, kept apart from the (immutable) assessment
+    and removed by `recognise purge` after the retention period."""
+
+    __tablename__ = "assessment_learners"
+
+    assessment_id: Mapped[str] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    identifier: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300))
+
+
 class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (UniqueConstraint("assessment_id", "seq"),)
@@ -148,6 +163,25 @@ class AuditEvent(Base):
     subject_type: Mapped[str] = mapped_column(String(30))
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the hash of the event before (api/audit.py)
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """The answer to a POST sent with `Idempotency-Key` (api/idempotency.py)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("api_key_id", "operation", "key", name="uq_idempotency_keys_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    api_key_id: Mapped[str] = mapped_column(String(16))
+    operation: Mapped[str] = mapped_column(String(50))
+    key: Mapped[str] = mapped_column(String(200))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    location: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Worker(Base):

@@ -7,6 +7,7 @@ A 4xx about the input names the field: `errors` lists each problem with its `fie
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from typing import Any
 
@@ -17,7 +18,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from recognition_engine.errors import InputError, Problem, loc_to_field
 
+from .headers import SECURITY_HEADERS
+
 PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("api")
 TYPE_BASE = "https://recognition-engine.invalid/problems/"  # stable identifiers, not links
 
 
@@ -35,19 +39,25 @@ def field_problem(status: int, field: str, message: str, **kw: Any) -> ApiProble
                       errors=[{"field": field, "location": "", "message": message}], **kw)
 
 
-def problem_response(request: Request, status: int, detail: str, *, title: str | None = None, type_: str | None = None,
-                     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
-                     **extra: Any) -> JSONResponse:
+def problem_body(status: int, detail: str, instance: str, *, title: str | None = None, type_: str | None = None,
+                 errors: list[dict[str, Any]] | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": TYPE_BASE + type_ if type_ else "about:blank",
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": instance,
     }
     if errors is not None:
         body["errors"] = errors
     body.update(extra)
+    return body
+
+
+def problem_response(request: Request, status: int, detail: str, *, title: str | None = None, type_: str | None = None,
+                     errors: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
+    body = problem_body(status, detail, request.url.path, title=title, type_=type_, errors=errors, **extra)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -87,6 +97,13 @@ def install(app: FastAPI) -> None:
         if len(errors) > 1:
             detail += f" (and {len(errors) - 1} more problem(s))"
         return problem_response(request, 422, detail, title="Invalid input", type_="invalid-input", errors=errors)
+
+    @app.exception_handler(Exception)
+    async def _last_resort(request: Request, exc: Exception):
+        """Anything unforeseen: a 500 problem that says nothing about the internals (the log has them)."""
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return problem_response(request, 500, "the server could not complete the request; it has been logged",
+                                type_="internal-error", headers=SECURITY_HEADERS)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

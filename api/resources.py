@@ -5,6 +5,7 @@ Built by the app's lifespan (and by `recognise worker`), handed to routes with D
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import secrets
 import tempfile
@@ -25,7 +26,9 @@ from recognition_engine.policy import Policy, load_policy
 
 from .db import make_engine, migrate, session_factory
 from .identity import Pseudonymiser
+from .audit import audit
 from .models import CatalogueVersion, Meta, utcnow
+from .privacy import purge
 from .settings import Settings
 
 log = logging.getLogger("api")
@@ -98,6 +101,10 @@ class Resources:
         with sessions() as session:
             catalogue, catalogue_id = _active_catalogue(session, settings)
             secret = _pseudonym_secret(session, settings)
+            if settings.retention_days:
+                before = utcnow() - dt.timedelta(days=settings.retention_days)
+                log.info("retention: learner data before %s purged: %s", before.date(), purge(session, before))
+                session.commit()
         engine = build_engine(catalogue, settings)
         res = cls(settings, db_engine, sessions, policy, catalogue, catalogue_id, engine, Assessor(engine, policy),
                   Pseudonymiser(secret))
@@ -109,8 +116,7 @@ class Resources:
 
     def warm_up(self) -> None:
         """Load the default model and encode the catalogue now, not on the first request."""
-        with self.lock:
-            _index(self.engine)
+        _index(self.engine)
 
     def model_ready(self) -> bool:
         """Ready once the catalogue is indexed for at least one model (the model itself loads
@@ -120,19 +126,47 @@ class Resources:
     def model_ids(self) -> list[str]:
         return self.engine.model_ids()
 
-    @staticmethod
-    def store_catalogue(session: Session, catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
-        """Store a catalogue as the active one; after the commit, `switch` the engine to it."""
-        session.execute(update(CatalogueVersion).where(CatalogueVersion.active.is_(True)).values(active=False))
-        record = catalogue_record(catalogue, source, imported_by)
-        session.add(record)
-        session.flush()
+    def import_catalogue(self, catalogue: Catalogue, source: str, imported_by: str | None) -> CatalogueVersion:
+        """Start importing a validated catalogue: stored as `indexing`, its index built in a
+        background thread off the lock, then switched to atomically (`_finish_import`)."""
+        with self.sessions() as session:
+            record = catalogue_record(catalogue, source, imported_by)
+            record.active, record.state = False, "indexing"
+            session.add(record)
+            session.commit()
+        threading.Thread(target=self._finish_import, args=(catalogue, record.id), name=f"import {record.id}",
+                         daemon=True).start()
         return record
 
-    def switch(self, catalogue: Catalogue, catalogue_id: int) -> None:
+    def _finish_import(self, catalogue: Catalogue, catalogue_id: int) -> None:
+        try:
+            engine = self.indexed_engine(catalogue)
+            with self.sessions() as session:
+                session.execute(update(CatalogueVersion).where(CatalogueVersion.active.is_(True))
+                                .values(active=False, state="superseded"))
+                session.execute(update(CatalogueVersion).where(CatalogueVersion.id == catalogue_id)
+                                .values(active=True, state="active", finished_at=utcnow()))
+                audit(session, None, "catalogue.activated", "catalogue", str(catalogue_id), courses=len(catalogue.courses))
+                session.commit()
+            self.swap(catalogue, catalogue_id, engine)
+            log.info("catalogue %s active (%d courses)", catalogue_id, len(catalogue.courses))
+        except Exception as exc:  # noqa: BLE001 - the job reports it; the old catalogue stays in service
+            log.exception("importing catalogue %s failed", catalogue_id)
+            with self.sessions() as session:
+                session.execute(update(CatalogueVersion).where(CatalogueVersion.id == catalogue_id)
+                                .values(state="failed", finished_at=utcnow(), error=f"indexing failed ({type(exc).__name__})"))
+                session.commit()
+
+    def indexed_engine(self, catalogue: Catalogue) -> Engine:
+        """A new engine with the catalogue indexed for the default model (the others follow in
+        the background). Built without the lock: requests go on with the current engine."""
         engine = build_engine(catalogue, self.settings)
+        _index(engine)
+        return engine
+
+    def swap(self, catalogue: Catalogue, catalogue_id: int, engine: Engine) -> None:
+        """Switch to an indexed engine at once: a request sees the old catalogue or the new, never a mix."""
         with self.lock:
-            _index(engine)
             self.catalogue, self.catalogue_id = catalogue, catalogue_id
             self.engine, self.assessor = engine, Assessor(engine, self.policy)
 
@@ -142,7 +176,8 @@ class Resources:
                                  .order_by(CatalogueVersion.id.desc()).limit(1)).scalar_one_or_none()
         if active is not None and active != self.catalogue_id:
             row = session.get(CatalogueVersion, active)
-            self.switch(catalogue_from_data(row.data, row.source), row.id)
+            catalogue = catalogue_from_data(row.data, row.source)
+            self.swap(catalogue, row.id, self.indexed_engine(catalogue))
             log.info("switched to catalogue %s", row.id)
 
     def database_ok(self) -> tuple[bool, str | None]:

@@ -46,10 +46,16 @@ def require(*roles: str):
         presented = header or (bearer.credentials if bearer is not None else None)
         if not presented:
             raise _unauthorised("an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'")
+        throttle, address = request.app.state.throttle, request.client.host if request.client else "-"
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            raise ApiProblem(429, f"too many invalid API keys from this address; try again in {wait} s",
+                             type_="too-many-failures", headers={"Retry-After": str(wait)})
         resources = request.app.state.resources
         with resources.sessions() as session:
             row = verify(session, presented)
         if row is None:
+            throttle.failed(address)
             raise _unauthorised("the API key is not valid (unknown, mistyped or revoked)")
         if row.role not in roles:
             raise ApiProblem(403, f"role '{row.role}' may not do this; allowed: {', '.join(roles)}", type_="forbidden",

@@ -7,47 +7,52 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Iterator
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from recognition_engine.assessment import Assessment as EngineAssessment
 from recognition_engine.explain import Decision, LetterContext, Precedent
 from recognition_engine.policy import Appeal
+from recognition_engine.batch import BatchRow, RowResult
+from recognition_engine.errors import Problem
 from recognition_engine.rules import Outcome
 
 from . import models as m
+from .audit import audit
+from .guards import MAX_ID, check_credentials, credential_problems, text_problem
 from .identity import fingerprint
 from .models import aware, utcnow
+from .privacy import LearnerView
 
 
 def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def audit(session: Session, actor: str | None, action: str, subject_type: str, subject_id: str, **details: Any) -> None:
-    session.add(m.AuditEvent(at=utcnow(), actor=actor, action=action, subject_type=subject_type,
-                             subject_id=subject_id, details=details))
-
-
-def assessment_record(a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None,
-                      batch_id: str | None = None, batch_row_id: int | None = None, batch_item: int | None = None,
-                      record_id: str | None = None) -> m.Assessment:
-    return m.Assessment(
-        id=record_id or new_id(), created_at=utcnow(), created_by=created_by, credential_id=a.credential.id,
+def store_assessment(session: Session, a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None,
+                     batch_id: str | None = None, batch_row_id: int | None = None,
+                     batch_item: int | None = None) -> m.Assessment:
+    """The one way an assessment is stored (by a request or by the worker), with its audit event.
+    InputError (nothing added) if a text of the credential is too long or holds a control character."""
+    check_credentials([a.credential], "<assessment>")
+    data = a.model_dump(mode="json")
+    learner = data["credential"].pop("learner", None)  # personal data lives apart (api/privacy.py)
+    record = m.Assessment(
+        id=new_id(), created_at=utcnow(), created_by=created_by, credential_id=a.credential.id,
         fingerprint=fingerprint(a.credential), purpose_course_id=a.purpose.course_id if a.purpose else None,
         outcome=a.outcome.value, as_of=a.as_of, catalogue_id=catalogue_id, model=a.versions.model,
-        policy_digest=a.versions.policy_digest, data=a.model_dump(mode="json"), batch_id=batch_id,
+        policy_digest=a.versions.policy_digest, data=data, batch_id=batch_id,
         batch_row_id=batch_row_id, batch_item=batch_item,
     )
-
-
-def store_assessment(session: Session, a: EngineAssessment, *, created_by: str | None, catalogue_id: int | None) -> m.Assessment:
-    record = assessment_record(a, created_by=created_by, catalogue_id=catalogue_id)
     session.add(record)
+    if learner:
+        session.flush()  # the assessment row first: the learner's row refers to it
+        session.add(m.AssessmentLearner(assessment_id=record.id, identifier=learner.get("identifier"),
+                                        name=learner.get("name")))
     audit(session, created_by, "assessment.created", "assessment", record.id, outcome=record.outcome,
-          purpose=record.purpose_course_id, credential_id=record.credential_id)
+          purpose=record.purpose_course_id, credential_id=record.credential_id, batch_id=batch_id)
     return record
 
 
@@ -130,14 +135,17 @@ def assessment_summary(record: m.Assessment) -> dict[str, Any]:
     }
 
 
-def assessment_view(session: Session, record: m.Assessment) -> dict[str, Any]:
+def assessment_view(session: Session, record: m.Assessment, view: LearnerView) -> dict[str, Any]:
+    """The stored assessment with its learner as this reader may see them."""
     latest = latest_decision(session, record.id)
+    learner = view.learner(session.get(m.AssessmentLearner, record.id))
+    data = {**record.data, "credential": {**record.data["credential"], **({"learner": learner} if learner else {})}}
     return {
         **assessment_summary(record),
         "created_by": record.created_by, "catalogue_id": record.catalogue_id, "model": record.model,
         "policy_digest": record.policy_digest,
         "recommendation": record.data.get("recommendation"),
-        "assessment": record.data,
+        "assessment": data,
         "decision": decision_dict(latest) if latest else None,
         "precedents": precedents(session, record),
         "links": {
@@ -165,49 +173,103 @@ def history(session: Session, record: m.Assessment) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- batches
 
-def batch_counts(session: Session, batch_id: str) -> dict[str, int]:
-    rows = session.execute(select(m.BatchRow.status, func.count()).where(m.BatchRow.batch_id == batch_id)
-                           .group_by(m.BatchRow.status)).all()
-    counts = {"pending": 0, "running": 0, "done": 0, "error": 0}
-    counts.update({status: n for status, n in rows})
-    return counts
+def batch_progress(session: Session, batch_ids: list[str]) -> dict[str, tuple[dict[str, int], dt.datetime | None]]:
+    """Row counts by status and the last finish time of several batches, in one query."""
+    rows = session.execute(select(m.BatchRow.batch_id, m.BatchRow.status, func.count(), func.max(m.BatchRow.finished_at))
+                           .where(m.BatchRow.batch_id.in_(batch_ids)).group_by(m.BatchRow.batch_id, m.BatchRow.status)).all()
+    out: dict[str, tuple[dict[str, int], dt.datetime | None]] = {}
+    for batch_id in batch_ids:
+        out[batch_id] = ({"pending": 0, "running": 0, "done": 0, "error": 0}, None)
+    for batch_id, status, n, last in rows:
+        counts, finished_at = out[batch_id]
+        counts[status] = n
+        if last is not None and (finished_at is None or aware(last) > finished_at):
+            finished_at = aware(last)
+        out[batch_id] = (counts, finished_at)
+    return out
 
 
-def batch_view(session: Session, batch: m.Batch, errors_limit: int = 100) -> dict[str, Any]:
-    counts = batch_counts(session, batch.id)
-    finished = counts["done"] + counts["error"]
-    status = ("done" if finished == batch.total_rows else "queued" if finished == 0 and counts["running"] == 0 else "running")
-    finished_at = None
-    if status == "done":
-        finished_at = aware(session.execute(select(func.max(m.BatchRow.finished_at))
-                                            .where(m.BatchRow.batch_id == batch.id)).scalar())
-    errors = session.execute(select(m.BatchRow.row_number, m.BatchRow.error)
-                             .where(m.BatchRow.batch_id == batch.id, m.BatchRow.status == "error")
-                             .order_by(m.BatchRow.row_number).limit(errors_limit)).all()
-    return {
-        "id": batch.id, "status": status, "source": batch.source, "format": batch.format,
-        "created_at": aware(batch.created_at), "finished_at": finished_at, "as_of": batch.as_of,
-        "purpose": batch.purpose, "programme": batch.programme,
-        "total": batch.total_rows, **counts, "progress": round(finished / batch.total_rows, 4) if batch.total_rows else 1.0,
-        "errors": [{"row": r, "reason": e} for r, e in errors], "errors_total": counts["error"],
-        "links": {"self": f"/batches/{batch.id}", "results": f"/batches/{batch.id}/results"},
-    }
+def batch_views(session: Session, batches: list[m.Batch], view: LearnerView, errors_limit: int = 0) -> list[dict[str, Any]]:
+    """Progress of each batch (two queries for the whole page), with each failed row up to `errors_limit`."""
+    progress = batch_progress(session, [b.id for b in batches])
+    errors: dict[str, list[dict[str, Any]]] = {b.id: [] for b in batches}
+    if errors_limit:
+        for batch in batches:
+            errors[batch.id] = [{"row": r, "reason": view.text(e, learner)} for r, e, learner in session.execute(
+                select(m.BatchRow.row_number, m.BatchRow.error, m.BatchRow.learner)
+                .where(m.BatchRow.batch_id == batch.id, m.BatchRow.status == "error")
+                .order_by(m.BatchRow.row_number).limit(errors_limit)).all()]
+    out = []
+    for batch in batches:
+        counts, last = progress[batch.id]
+        finished = counts["done"] + counts["error"]
+        status = ("done" if finished == batch.total_rows else "queued" if finished == 0 and counts["running"] == 0
+                  else "running")
+        out.append({
+            "id": batch.id, "status": status, "source": batch.source, "format": batch.format,
+            "created_at": aware(batch.created_at), "finished_at": last if status == "done" else None,
+            "as_of": batch.as_of, "purpose": batch.purpose, "programme": batch.programme, "total": batch.total_rows,
+            **counts, "progress": round(finished / batch.total_rows, 4) if batch.total_rows else 1.0,
+            "errors": errors[batch.id], "errors_total": counts["error"],
+            "links": {"self": f"/batches/{batch.id}", "results": f"/batches/{batch.id}/results"},
+        })
+    return out
 
 
-def batch_items(session: Session, batch_id: str, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
-    """The results file's lines: one per assessment (a row may hold several), one per failed or unfinished row."""
-    query = (select(m.BatchRow).where(m.BatchRow.batch_id == batch_id).order_by(m.BatchRow.row_number).offset(offset))
+def batch_view(session: Session, batch: m.Batch, view: LearnerView, errors_limit: int = 100) -> dict[str, Any]:
+    return batch_views(session, [batch], view, errors_limit)[0]
+
+
+def batch_items(session: Session, batch_id: str, view: LearnerView, limit: int | None = None,
+                offset: int = 0) -> Iterator[dict[str, Any]]:
+    """The results file's lines, read a few hundred rows at a time: one per assessment (a row
+    may hold several), one per failed or unfinished row."""
+    query = (select(m.BatchRow).where(m.BatchRow.batch_id == batch_id).order_by(m.BatchRow.row_number).offset(offset)
+             .execution_options(yield_per=500))
     if limit is not None:
         query = query.limit(limit)
-    out = []
     for row in session.execute(query).scalars():
         if row.status in ("done", "error") and row.result:
-            out += [{**item, "learner": row.learner} for item in row.result]
+            yield from ({**item, "learner": view.identifier(row.learner), "error": view.text(item.get("error"), row.learner)}
+                        for item in row.result)
         else:
-            out.append({"row": row.row_number, "learner": row.learner, "credential_id": None, "purpose": None,
-                        "outcome": None, "summary": None, "credits": None, "alternative_course_id": None,
-                        "status": row.status, "error": None, "assessment_id": None})
-    return out
+            yield {"row": row.row_number, "learner": view.identifier(row.learner), "credential_id": None, "purpose": None,
+                   "outcome": None, "summary": None, "credits": None, "alternative_course_id": None,
+                   "status": row.status, "error": None, "assessment_id": None}
+
+
+def _row_values(batch_id: str, row: BatchRow) -> dict[str, Any]:
+    """A batch row as stored; a row whose learner cannot be stored fails at once, naming the field."""
+    values = {"batch_id": batch_id, "row_number": row.row, "learner": row.learner, "payload": row.payload,
+              "status": "pending", "attempts": 0, "finished_at": None, "error": None, "result": None}
+    problem = text_problem(row.learner, MAX_ID) if row.learner else None
+    if problem:
+        failed = RowResult(row.row, None, problems=[Problem("", f"row {row.row}", "learner", problem)])
+        values.update(learner=None, payload={}, status="error", finished_at=utcnow(), error=failed.error,
+                      result=[{**item, "assessment_id": None} for item in failed.items()])
+    return values
+
+
+def store_row_result(session: Session, batch: m.Batch, row_id: int, token: str, result: RowResult,
+                     catalogue_id: int) -> list[dict[str, Any]] | None:
+    """The one way a finished batch row is stored: its assessments (each through
+    `store_assessment`) and its result lines, only while the worker's claim on it holds.
+    Returns the result lines, or None when the claim was lost (the caller rolls back)."""
+    items = result.items()
+    unstorable = [p for a in result.assessments for p in credential_problems(a.credential, batch.source, f"row {result.row}")]
+    if unstorable:  # a text the database must not hold: the row fails, naming the field
+        result = RowResult(result.row, result.learner, problems=unstorable)
+        items = result.items()
+    if result.ok:
+        for i, (a, item) in enumerate(zip(result.assessments, items, strict=True)):
+            item["assessment_id"] = store_assessment(session, a, created_by=batch.created_by, catalogue_id=catalogue_id,
+                                                     batch_id=batch.id, batch_row_id=row_id, batch_item=i).id
+    else:
+        items[0]["assessment_id"] = None
+    updated = session.execute(
+        update(m.BatchRow).where(m.BatchRow.id == row_id, m.BatchRow.claim_token == token, m.BatchRow.status == "running")
+        .values(status="done" if result.ok else "error", finished_at=utcnow(), error=result.error, result=items))
+    return items if updated.rowcount == 1 else None
 
 
 def new_batch(session: Session, *, rows, source: str, fmt: str, created_by: str, purpose: str | None,
@@ -216,9 +278,6 @@ def new_batch(session: Session, *, rows, source: str, fmt: str, created_by: str,
                     total_rows=len(rows), purpose=purpose, programme=programme, as_of=as_of)
     session.add(batch)
     session.flush()
-    session.execute(m.BatchRow.__table__.insert(), [
-        {"batch_id": batch.id, "row_number": r.row, "learner": r.learner, "payload": r.payload, "status": "pending",
-         "attempts": 0} for r in rows
-    ])
+    session.execute(m.BatchRow.__table__.insert(), [_row_values(batch.id, r) for r in rows])
     audit(session, created_by, "batch.created", "batch", batch.id, rows=len(rows), source=source)
     return batch

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,10 +38,15 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    log_format: Literal["json", "text"] = Field("json", description="json: one JSON object a line; text: plain")
 
     max_request_bytes: int = Field(10 * 1024 * 1024, gt=0, description="larger request bodies get 413")
     max_batch_rows: int = Field(50_000, gt=0)
     page_size_max: int = Field(200, gt=0)
+
+    auth_max_failures: int = Field(10, gt=0, description="invalid API keys from one address within the window "
+                                                         "before it gets 429")
+    auth_window_seconds: float = Field(60.0, gt=0)
 
     run_worker: bool = Field(True, description="run the batch worker in a thread inside the server")
     worker_chunk: int = Field(16, gt=0, description="rows a worker claims at a time")
@@ -50,6 +56,9 @@ class Settings(BaseSettings):
                                         description="a worker silent this long is dead: its rows are requeued")
     worker_row_delay: float = Field(0.0, ge=0, description="testing only: pause before each row")
 
+    retention_days: int | None = Field(
+        None, gt=0, description="learner data older than this is purged (at start and by `recognise purge`); "
+                                "decisions and the audit trail are kept. Unset: kept until purged by hand")
     pseudonym_secret: SecretStr | None = Field(
         None, description="key for the pseudonyms logged instead of learner ids (default: generated, kept in the db)")
 

@@ -20,16 +20,16 @@ import socket
 import threading
 import time
 import uuid
-from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from . import models as m
 from recognition_engine.batch import BatchRow, RowResult, assess_batch, batch_frame
+from .metrics import BATCH_ROWS
 from .models import aware, utcnow
 from .resources import Resources
-from .services import assessment_record
+from .services import store_row_result
 
 log = logging.getLogger("api.worker")
 
@@ -207,30 +207,16 @@ class BatchWorker:
                                     .order_by(m.BatchRow.row_number)).scalars())
 
     def _commit(self, batch: m.Batch, row_id: int, token: str, result: RowResult, catalogue_id: int) -> None:
-        items: list[dict[str, Any]] = result.items()
-        records = []
-        if result.ok:
-            for i, (a, item) in enumerate(zip(result.assessments, items, strict=True)):
-                record = assessment_record(a, created_by=batch.created_by, catalogue_id=catalogue_id,
-                                           batch_id=batch.id, batch_row_id=row_id, batch_item=i)
-                item["assessment_id"] = record.id
-                records.append(record)
-        else:
-            items[0]["assessment_id"] = None
         with self.res.sessions() as session:
-            updated = session.execute(
-                update(m.BatchRow).where(m.BatchRow.id == row_id, m.BatchRow.claim_token == token,
-                                         m.BatchRow.status == "running")
-                .values(status="done" if result.ok else "error", finished_at=utcnow(), error=result.error, result=items)
-            )
-            if updated.rowcount != 1:  # requeued meanwhile: another worker owns it now
+            items = store_row_result(session, batch, row_id, token, result, catalogue_id)
+            if items is None:  # requeued meanwhile: another worker owns it now
                 session.rollback()
                 log.warning("batch %s row %d: claim lost, result dropped", batch.id[:8], result.row)
                 return
-            session.add_all(records)
             session.commit()
         self.rows_done += 1
-        outcome = ",".join(i["outcome"] or "" for i in items) if result.ok else "error"
+        BATCH_ROWS.labels(items[0]["status"]).inc()
+        outcome = ",".join(i["outcome"] or "" for i in items) if items[0]["status"] == "done" else "error"
         log.info("batch %s row %d (learner %s): %s", batch.id[:8], result.row, self.res.pseudonym(result.learner), outcome)
 
 

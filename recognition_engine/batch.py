@@ -204,8 +204,15 @@ def transcript_rows(batch: TranscriptBatch, with_errors: bool = True) -> list[Ba
     so that the results list every file and component that could not be assessed, and why."""
     rows = [BatchRow(i, _pair_payload(pair, batch.notes)) for i, pair in enumerate(batch.pairs, start=1)]
     if with_errors:
-        rows += [BatchRow(len(rows) + i, {"_invalid": str(p)}) for i, p in enumerate(batch.errors, start=1)]
+        rows += [BatchRow(len(rows) + i, _error_payload(str(p), batch.learners)) for i, p in enumerate(batch.errors, start=1)]
     return rows
+
+
+def _error_payload(message: str, learners: tuple[str, ...]) -> dict[str, Any]:
+    """A failed row; its learner is the first the message names, so that it is treated as theirs
+    (pseudonymised for analysts, purged with the rest of their data)."""
+    named = next((name for name in learners if name in message), None)
+    return {"_invalid": message, **({"learner": named} if named else {})}
 
 
 def _pair_payload(pair: AssessmentPair, notes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -464,8 +471,13 @@ def _result_cell(value: Any) -> Any:
     return value
 
 
-def write_results_csv(items: Iterable[dict[str, Any]], fh, extra_columns: tuple[str, ...] = ()) -> None:
-    writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
-    writer.writeheader()
-    for item in items:
-        writer.writerow({k: _result_cell(v) for k, v in item.items()})
+class ResultsWriter:
+    """The results file as CSV, written line by line as results come (the header first)."""
+
+    def __init__(self, fh, extra_columns: tuple[str, ...] = ()):
+        self._writer = csv.DictWriter(fh, fieldnames=[*RESULT_COLUMNS, *extra_columns], extrasaction="ignore")
+        self._writer.writeheader()
+
+    def write(self, items: Iterable[dict[str, Any]]) -> None:
+        for item in items:
+            self._writer.writerow({k: _result_cell(v) for k, v in item.items()})

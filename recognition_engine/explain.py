@@ -1,4 +1,5 @@
-"""The decision letter, rendered from an Assessment as plain text, Markdown and HTML.
+"""The decision letter, rendered from an Assessment as plain text, Markdown and HTML, and the
+ranked candidates for a credential (`ranking_text`, for `recognise rank` and `demo`).
 
 The content is built once as a small document model (`Document`: sections of paragraphs,
 bullets and tables, all plain strings); each format only decides how to print it, so the
@@ -15,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .assessment import Assessment
-from .matching import FEATURE_LABELS
+from .credential import MicroCredential
+from .matching import FEATURE_LABELS, Candidate
 from .policy import Appeal
 from .rules import Finding, Outcome, Verdict
 from .trace import Step
+from .workload import WorkloadError
 
 VERDICT_LABEL = {
     Verdict.meets: "meets",
@@ -272,8 +275,49 @@ def document(a: Assessment, letter: LetterContext | None = None) -> Document:
     return Document(title, sections)
 
 
+def ranking_document(credential: MicroCredential, candidates: list[Candidate]) -> Document:
+    """The ranked candidate courses for a credential, each with its outcome pairs (`recognise rank`)."""
+    about = Section("Credential")
+    issuer = ", ".join(x for x in (credential.awarding_body, credential.country) if x)
+    about.bullets.append(f"issued by {issuer or '(awarding body missing)'}; language {credential.language or 'not stated'}")
+    if credential.level is not None:
+        m = credential.level.to_eqf()
+        about.bullets.append(f"level {credential.level} -> EQF {m.eqf_level} ({m.provenance} mapping; {m.source})")
+    if credential.workload is not None:
+        try:
+            ects = credential.workload.to_ects()
+            about.bullets.append(f"workload {ects} ECTS ({ects.conversion}; source: {ects.source})")
+        except WorkloadError as exc:
+            about.bullets.append(f"workload not convertible: {exc}")
+    if missing := credential.missing_elements():
+        about.bullets.append(f"missing Annex I elements: {', '.join(missing)}")
+    sections = [about]
+    if not candidates:
+        sections.append(Section("Candidates", ["No learning outcomes to match: nothing to rank."]))
+    elif not candidates[0].clear:
+        sections.append(Section("No clear match", ["No course of the catalogue is clearly what this credential is about: "
+                                                   "the officer names the course it should count for."]))
+    for rank, c in enumerate(candidates, start=1):
+        f = c.features
+        rows = [[m.zone.replace("_", " "), f"{m.probability:.2f}", f"{m.similarity:.2f}",
+                 m.local_outcome + ("" if m.essential else " (optional)"), m.incoming_outcome] for m in c.matches]
+        sections.append(Section(
+            f"{rank}. {c.course_id} {c.title} ({c.ects:g} ECTS)",
+            [f"Score {c.score:.3f}; essential outcomes covered {f['covered_share']:.0%}; "
+             f"incoming outcomes used {f['incoming_share']:.0%}."],
+            table=(["zone", "P(covers)", "cosine", "local outcome", "best incoming outcome"], rows) if rows else None))
+    return Document(f"{credential.id}: {credential.title or '(no title)'}", sections)
+
+
+def ranking_text(credential: MicroCredential, candidates: list[Candidate]) -> str:
+    return _text(ranking_document(credential, candidates))
+
+
 def to_text(a: Assessment, letter: LetterContext | None = None) -> str:
-    doc = document(a, letter)
+    return _text(document(a, letter))
+
+
+def _text(doc: Document) -> str:
     out = [doc.title, "=" * len(doc.title)]
     for s in doc.sections:
         out += ["", s.heading, "-" * len(s.heading), *s.paragraphs, *(f"  - {b}" for b in s.bullets)]

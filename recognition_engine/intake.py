@@ -43,16 +43,23 @@ def read_credential_bytes(data: bytes, source: str, fmt: str | None = None, limi
 
 def read_credential_path(path: str | Path, fmt: str | None = None, limits: Limits = DEFAULT_LIMITS
                          ) -> tuple[list[MicroCredential], dict[str, tuple[str, ...]]]:
-    """A file, or every file in a folder (sorted by name); every file's problems are reported.
+    """A file, or every file in a folder (sorted by name); every file's problems are reported."""
+    return read_credential_paths([path], fmt, limits)
+
+
+def read_credential_paths(paths: list[str | Path], fmt: str | None = None, limits: Limits = DEFAULT_LIMITS
+                          ) -> tuple[list[MicroCredential], dict[str, tuple[str, ...]]]:
+    """Files or folders (each folder's files sorted by name); every file's problems are reported.
     A file larger than the limit is refused from its size, before it is read."""
-    path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
-    elif path.is_file():
-        files = [path]
-    else:
-        raise InputError([Problem(str(path), "", "", "file or folder not found")])
-    credentials, notes, problems = [], {}, []
+    files, problems = [], []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(str(path), "", "", "file or folder not found"))
+    credentials, notes = [], {}
     for f in files:
         size = f.stat().st_size
         if size > limits.max_bytes:

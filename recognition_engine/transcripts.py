@@ -1,7 +1,7 @@
 """Batch intake: ELMO transcripts with their EWP learning agreements, from a folder or a zip.
 
 A registrar receives, for each outgoing student, the transcript of records from the receiving
-institution and the learning agreement signed before the mobility. `read_batch` reads them
+institution and the learning agreement signed before the mobility. `read_transcripts` reads them
 all, pairs each transcript with its agreement, checks the transcript against the agreement
 (`formats.check_transcript`) and returns what to assess: for each component to be recognised
 at home, the home course (the purpose) and the studied components that count for it.
@@ -123,6 +123,7 @@ class TranscriptBatch:
     checks: tuple[tuple[str, TranscriptCheck], ...] = ()  # (omobility id, the transcript check)
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # importer notes by credential id
     home_schac: str | None = None  # the agreements' sending institution, when they all name the same one
+    learners: tuple[str, ...] = ()  # every learner named by a transcript or an agreement (row errors may name them)
 
 
 def read_outcomes_mapping(data: bytes, source: str) -> dict[str, Any]:
@@ -506,7 +507,7 @@ def pairs_for(t: Transcript, a: Agreement, matched_by: str, catalogue: Catalogue
     return pairs, check, errors
 
 
-def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
+def read_transcripts(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
                outcomes_catalogue: Any = None) -> TranscriptBatch:
     """Read a folder or zip of transcripts and learning agreements and list what to assess.
 
@@ -518,7 +519,7 @@ def read_batch(path: str | Path, catalogue: Catalogue, limits: BatchLimits = DEF
 
 def read_archive_batch(data: bytes, source: str, catalogue: Catalogue, limits: BatchLimits = DEFAULT_BATCH_LIMITS,
                        outcomes_catalogue: Any = None) -> TranscriptBatch:
-    """`read_batch` for a zip archive given as bytes (an upload to the service)."""
+    """`read_transcripts` for a zip archive given as bytes (an upload to the service)."""
     return assemble(*read_archive(data, source, limits), catalogue, limits, outcomes_catalogue)
 
 
@@ -541,12 +542,14 @@ def assemble(files: list[InputFile], errors: list[Problem], catalogue: Catalogue
             checks.append((a.agreement.omobility_id, check))
         notes.update(t.result.credential_notes)
     sending = {a.agreement.sending_hei for a in agreements if a.agreement.sending_hei}
+    named = {t.learner_name for t in transcripts} | {a.agreement.student_name for a in agreements}
     return TranscriptBatch(pairs=tuple(pairs), errors=tuple(errors), checks=tuple(checks), notes=notes,
-                           home_schac=next(iter(sending)) if len(sending) == 1 else None)
+                           home_schac=next(iter(sending)) if len(sending) == 1 else None,
+                           learners=tuple(sorted(n for n in named if n)))
 
 
 __all__ = [
     "BatchLimits", "DEFAULT_BATCH_LIMITS", "InputFile", "Transcript", "Agreement", "AssessmentPair", "TranscriptBatch",
-    "read_batch", "read_archive_batch", "assemble", "read_files", "read_folder", "read_zip", "read_archive",
+    "read_transcripts", "read_archive_batch", "assemble", "read_files", "read_folder", "read_zip", "read_archive",
     "read_outcomes_mapping", "classify", "match_agreements", "pairs_for", "resolve_course",
 ]

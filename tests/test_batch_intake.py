@@ -19,7 +19,7 @@ from recognition_engine.batch import (
     batch_frame,
     read_batch,
     read_batch_file,
-    write_results_csv,
+    ResultsWriter,
 )
 from recognition_engine.errors import InputError
 from recognition_engine.formats.export import recognised_credits
@@ -128,6 +128,6 @@ def test_results_say_what_to_ask_for_and_give_credits_as_one_number(sample_catal
             assert item["credits"] == float(course.ects)
     assert items[1]["grade"] == "8"
     buffer = io.StringIO()
-    write_results_csv(items, buffer)
+    ResultsWriter(buffer).write(items)
     written = list(csv.DictReader(io.StringIO(buffer.getvalue())))
     assert all(r["credits"] == "" or "." not in r["credits"] or not r["credits"].endswith(".0") for r in written)

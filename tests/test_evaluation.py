@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from recognition_engine import Engine, InputError
-from recognition_engine.cli_evaluate import add_parser
+from recognition_engine.cli.evaluate import add_parser
 from recognition_engine.evaluation import (
     Ranking, abstention, bm25_ranker, bootstrap_interval, coverage_errors, coverage_rows, engine_ranker, evaluate,
     first_gold_rank, metrics, read_gold, read_pairs, tfidf_ranker,
@@ -124,7 +124,7 @@ def _run(argv):
 
 @pytest.fixture
 def cli_args(tmp_path, make_engine, monkeypatch):
-    monkeypatch.setattr("recognition_engine.cli_evaluate.Engine", make_engine)
+    monkeypatch.setattr("recognition_engine.cli.evaluate.Engine", make_engine)
     (tmp_path / "catalogue.yaml").write_text(yaml.safe_dump({"courses": COURSES}))
     (tmp_path / "credentials.yaml").write_text(yaml.safe_dump({"credentials": CREDENTIALS}))
     (tmp_path / "gold.csv").write_text("credential_id,course_id\nc-db,A1\nc-db,A3\nc-net,A3\n")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from recognition_engine import cli_export
+from recognition_engine.cli import batch as cli_batch, export as cli_export
 from recognition_engine.assessment import Assessor
 from recognition_engine.errors import InputError
 from recognition_engine.formats import read_credentials
@@ -26,7 +26,7 @@ from recognition_engine.formats.safety import parse_xml
 from recognition_engine.grades import GradeConversionPolicy, Grading
 from recognition_engine.policy import load_policy
 from recognition_engine.rules import Outcome
-from recognition_engine.transcripts import BatchLimits, read_batch
+from recognition_engine.transcripts import BatchLimits, read_transcripts
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = ROOT / "tests" / "fixtures" / "formats" / "transcripts"
@@ -49,7 +49,7 @@ def text(el, path: str, ns: str = E) -> str | None:
 
 @pytest.fixture(scope="module")
 def batch(sample_catalogue):
-    return read_batch(BATCH, sample_catalogue)
+    return read_transcripts(BATCH, sample_catalogue)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +114,7 @@ def test_stray_files_and_agreements_without_transcripts_are_row_errors(tmp_path,
     (tmp_path / "badge.xml").write_text("<assertion/>")
     other = (BATCH / "sidorov_elmo.xml").read_text(encoding="utf-8").replace("Ivan Petrovich", "Olga")
     (tmp_path / "stranger.xml").write_text(other, encoding="utf-8")
-    result = read_batch(tmp_path, sample_catalogue)
+    result = read_transcripts(tmp_path, sample_catalogue)
     messages = "\n".join(str(p) for p in result.errors)
     assert "README.txt: not XML" in messages
     assert "broken.xml: line" in messages and "malformed XML" in messages
@@ -144,7 +144,7 @@ CS106_COMPONENT = """                <component>
 
 
 def test_one_component_to_be_recognised_takes_every_studied_component_as_a_stack(tmp_path, sample_catalogue):
-    result = read_batch(_la_variant(tmp_path, CS106_COMPONENT, ""), sample_catalogue)
+    result = read_transcripts(_la_variant(tmp_path, CS106_COMPONENT, ""), sample_catalogue)
     assert not result.errors
     (pair,) = result.pairs
     assert pair.purpose == "CS103" and pair.stacked
@@ -155,7 +155,7 @@ def test_one_component_to_be_recognised_takes_every_studied_component_as_a_stack
 def test_a_stack_pair_becomes_one_stacked_row_that_keeps_every_note(tmp_path, sample_catalogue):
     from recognition_engine.batch import parse_row, transcript_rows
 
-    result = read_batch(_la_variant(tmp_path, CS106_COMPONENT, ""), sample_catalogue)
+    result = read_transcripts(_la_variant(tmp_path, CS106_COMPONENT, ""), sample_catalogue)
     (row,) = transcript_rows(result)
     req = parse_row(row, "batch.zip", AS_OF)
     assert req.stack and req.purpose == "CS103" and [c.id for c in req.credentials] == ["1000-111bINC", "KR502B"]
@@ -164,14 +164,14 @@ def test_a_stack_pair_becomes_one_stacked_row_that_keeps_every_note(tmp_path, sa
 
 def test_unequal_component_lists_are_not_paired_by_guess(tmp_path, sample_catalogue):
     extra = CS106_COMPONENT.replace("CS106", "CS201").replace("Linear Algebra", "Data Structures and Algorithms")
-    result = read_batch(_la_variant(tmp_path, CS106_COMPONENT, CS106_COMPONENT + extra), sample_catalogue)
+    result = read_transcripts(_la_variant(tmp_path, CS106_COMPONENT, CS106_COMPONENT + extra), sample_catalogue)
     assert not result.pairs
     (problem,) = result.errors
     assert "2 studied components and 3 to be recognised" in str(problem)
 
 
 def test_a_component_to_be_recognised_outside_the_catalogue_is_a_row_error(tmp_path, sample_catalogue):
-    result = read_batch(_la_variant(tmp_path, "<los-code>CS106</los-code>\n                    <title>Linear Algebra",
+    result = read_transcripts(_la_variant(tmp_path, "<los-code>CS106</los-code>\n                    <title>Linear Algebra",
                                     "<los-code>MATH-999</los-code>\n                    <title>Abstract Nonsense"),
                         sample_catalogue)
     assert [p.purpose for p in result.pairs] == ["CS103"]
@@ -180,14 +180,14 @@ def test_a_component_to_be_recognised_outside_the_catalogue_is_a_row_error(tmp_p
 
 
 def test_a_proposal_only_agreement_is_not_checked(tmp_path, sample_catalogue):
-    result = read_batch(_la_variant(tmp_path, "first-version>", "changes-proposal>"), sample_catalogue)
+    result = read_transcripts(_la_variant(tmp_path, "first-version>", "changes-proposal>"), sample_catalogue)
     assert not result.pairs
     assert "only an unapproved proposal exists" in str(result.errors[0])
 
 
 def test_learning_outcomes_from_a_linked_catalogue_reach_the_pairs(sample_catalogue):
     outcomes = {"CR/f9c7677f-e3e3-4106-a865-1d1e8867830e": ["Compute eigenvalues and eigenvectors of a matrix."]}
-    result = read_batch(BATCH, sample_catalogue, outcomes_catalogue=outcomes)
+    result = read_transcripts(BATCH, sample_catalogue, outcomes_catalogue=outcomes)
     (algebra,) = [p.credentials[0] for p in result.pairs if p.purpose == "CS106"]
     assert algebra.outcome_texts == ["Compute eigenvalues and eigenvectors of a matrix."]
     assert any("linked catalogue" in n for n in result.notes["KR502B"])
@@ -211,7 +211,7 @@ def _fixture_members() -> dict[str, bytes]:
 
 
 def test_a_zip_gives_the_same_pairs_as_the_folder(tmp_path, batch, sample_catalogue):
-    result = read_batch(_zip(tmp_path / "batch.zip", _fixture_members()), sample_catalogue)
+    result = read_transcripts(_zip(tmp_path / "batch.zip", _fixture_members()), sample_catalogue)
     assert {(p.credential_ids, p.purpose) for p in result.pairs} == {(p.credential_ids, p.purpose) for p in batch.pairs}
     assert len(result.errors) == len(batch.errors)
 
@@ -223,7 +223,7 @@ def test_an_uploaded_zip_is_a_batch_of_rows_pairs_first_then_errors(tmp_path, ba
     fmt, rows = read_rows(path.read_bytes(), "batch.zip", catalogue=sample_catalogue)
     assert fmt == "transcripts" and [r.row for r in rows] == [1, 2, 3, 4, 5]
     assert [r.payload.get("purpose") for r in rows[:3]] == [p.purpose for p in batch.pairs]
-    assert [r.payload["_invalid"] for r in rows[3:]] == [str(p) for p in read_batch(path, sample_catalogue).errors]
+    assert [r.payload["_invalid"] for r in rows[3:]] == [str(p) for p in read_transcripts(path, sample_catalogue).errors]
     assert read_rows(path.read_bytes(), "upload", catalogue=sample_catalogue)[0] == "transcripts"  # by content too
     with pytest.raises(InputError, match="at most 2"):
         read_rows(path.read_bytes(), "batch.zip", max_rows=2, catalogue=sample_catalogue)
@@ -237,7 +237,7 @@ def test_hostile_member_names_are_refused_and_nothing_is_written(tmp_path, sampl
     members["/etc/evil.xml"] = b"<elmo/>"
     members["C:\\evil.xml"] = b"<elmo/>"
     members["a/../../evil.xml"] = b"<elmo/>"
-    result = read_batch(_zip(work / "hostile.zip", members), sample_catalogue)
+    result = read_transcripts(_zip(work / "hostile.zip", members), sample_catalogue)
     refused = [str(p) for p in result.errors if "refused" in str(p)]
     assert len(refused) == 4, refused
     assert any("entry '../evil.xml'" in m and "climbs out of the archive" in m for m in refused)
@@ -270,7 +270,7 @@ def test_links_encrypted_and_oversized_members_are_refused(tmp_path, sample_cata
     limits = BatchLimits(max_file_bytes=5000)
     path = _zip(tmp_path / "x.zip", members, tweak)
     _mark_encrypted(path, b"secret.xml")
-    result = read_batch(path, sample_catalogue, limits)
+    result = read_transcripts(path, sample_catalogue, limits)
     messages = "\n".join(str(p) for p in result.errors)
     assert "x.zip!link.xml: refused: a symbolic link" in messages
     assert "x.zip!secret.xml: refused: an encrypted entry" in messages
@@ -280,7 +280,7 @@ def test_links_encrypted_and_oversized_members_are_refused(tmp_path, sample_cata
 def test_too_many_entries_is_refused_as_a_whole(tmp_path, sample_catalogue):
     members = {f"f{i:04d}.xml": b"<elmo/>" for i in range(30)}
     with pytest.raises(InputError) as err:
-        read_batch(_zip(tmp_path / "many.zip", members), sample_catalogue, BatchLimits(max_files=20))
+        read_transcripts(_zip(tmp_path / "many.zip", members), sample_catalogue, BatchLimits(max_files=20))
     assert "30 entries in the archive, more than the limit of 20" in str(err.value)
 
 
@@ -289,22 +289,22 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path, sample_catalogue)
     path = _zip(tmp_path / "bomb.zip", members)
     assert path.stat().st_size < 100_000
     with pytest.raises(InputError) as err:
-        read_batch(path, sample_catalogue, BatchLimits(max_total_bytes=10_000_000))
+        read_transcripts(path, sample_catalogue, BatchLimits(max_total_bytes=10_000_000))
     assert "unpacks to 12,000,000 bytes, more than the limit of 10,000,000" in str(err.value)
 
 
 def test_archive_and_folder_size_limits(tmp_path, sample_catalogue):
     path = _zip(tmp_path / "a.zip", _fixture_members())
     with pytest.raises(InputError, match="the archive is .* bytes, more than the limit of 1,000"):
-        read_batch(path, sample_catalogue, BatchLimits(max_archive_bytes=1000))
+        read_transcripts(path, sample_catalogue, BatchLimits(max_archive_bytes=1000))
     with pytest.raises(InputError, match="files in the folder, more than the limit of 2"):
-        read_batch(BATCH, sample_catalogue, BatchLimits(max_files=2))
+        read_transcripts(BATCH, sample_catalogue, BatchLimits(max_files=2))
     not_zip = tmp_path / "fake.zip"
     not_zip.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(InputError, match="expected a folder or a .zip archive"):
-        read_batch(not_zip, sample_catalogue)
+        read_transcripts(not_zip, sample_catalogue)
     with pytest.raises(InputError, match="file or folder not found"):
-        read_batch(tmp_path / "missing", sample_catalogue)
+        read_transcripts(tmp_path / "missing", sample_catalogue)
 
 
 # --- round trip: import -> assess -> export -> parse back ------------------------------------
@@ -624,7 +624,7 @@ def test_exporters_registry():
 def _run(argv, monkeypatch, engine):
     monkeypatch.setattr("recognition_engine.engine.Engine", lambda catalogue, **kw: engine)  # one model for the module
     parser = argparse.ArgumentParser()
-    cli_export.add_parser(parser.add_subparsers())
+    cli_batch.add_parser(parser.add_subparsers())
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -6,14 +6,14 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +24,12 @@ from recognition_engine.rules import Outcome
 
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
-from ..deps import Page, get_or_404, get_page, get_resources, get_session
+from ..deps import Page, get_or_404, get_page, get_resources, get_session, reader
+from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
+from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_REASON, SafeText, check_credentials, check_field,
+                      control_problems)
+from ..openapi import problem_responses
+from ..privacy import LearnerView
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
@@ -34,6 +39,8 @@ from ..services import (assessment_summary, assessment_view, decision_dict, deci
 log = logging.getLogger("api.assessments")
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 SOURCE = "<request body>"
+OPERATION = "POST /assessments"
+Id = SafeText(MAX_ID)
 
 
 class AssessmentRequest(BaseModel):
@@ -49,12 +56,12 @@ class AssessmentRequest(BaseModel):
     credentials: list[dict[str, Any]] | None = Field(None, description="several credentials, to stack (with stack=true)")
     document: str | None = Field(None, description="a raw document: ELM/EDC JSON-LD, Open Badges 3.0, EMREX ELMO XML, "
                                                    "the CSV template, or the project's YAML/JSON (format 'native')")
-    format: str | None = Field(None, description="the document's format when it cannot be detected: native, elm, "
+    format: Id | None = Field(None, description="the document's format when it cannot be detected: native, elm, "
                                                  "openbadges, elmo, csv")
-    credential_id: str | None = Field(None, description="which credential of a document holding several")
-    learner: str | None = Field(None, description="the learner's identifier, when the credential does not carry it")
-    purpose: str | None = Field(None, description="the course recognition is asked for (default: the best candidates)")
-    programme: str | None = Field(None, description="without a purpose: assess for this programme's best-ranked course")
+    credential_id: Id | None = Field(None, description="which credential of a document holding several")
+    learner: Id | None = Field(None, description="the learner's identifier, when the credential does not carry it")
+    purpose: Id | None = Field(None, description="the course recognition is asked for (default: the best candidates)")
+    programme: Id | None = Field(None, description="without a purpose: assess for this programme's best-ranked course")
     as_of: dt.date | None = Field(None, description="the date the assessment speaks for (default: today)")
     stack: bool = Field(False, description="assess all the credentials together toward the purpose")
 
@@ -80,6 +87,7 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
         for key in ("format", "credential_id", "learner", "purpose", "programme", "as_of", "stack"):
             value = form.get(key)
             if isinstance(value, str) and value.strip():
+                check_field(value, key, MAX_ID)
                 payload[key] = value.strip()
         return payload, upload.filename or "upload"
     if ctype in ("application/json", "") or ctype.endswith("+json"):
@@ -91,6 +99,8 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
         if not isinstance(raw, dict):
             raise ApiProblem(422, "the body must be a JSON object", type_="invalid-input", title="Invalid input",
                              errors=[{"field": "", "location": "body", "message": "expected a JSON object"}])
+        if problems := control_problems(raw, SOURCE):
+            raise InputError(problems)
         try:
             body = AssessmentRequest.model_validate(raw)
         except ValidationError as exc:
@@ -100,16 +110,22 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
 
 
 @router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
-             openapi_extra={"requestBody": {"required": True, "content": {
+             responses=problem_responses(415),
+             openapi_extra={"parameters": [IDEMPOTENCY], "requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}},
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}}})
 async def create_assessment(request: Request, res: Resources = Depends(get_resources),
                             who: Principal = require(*ASSESS)):
     payload, source = await _payload(request)
+    idem = await request_key(request)
     choice = payload.pop("credential_id", None)
 
-    def work() -> dict[str, Any]:
+    def work() -> JSONResponse:
+        with res.sessions() as session:
+            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+                return replayed
         req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
+        check_credentials(req.credentials, source)
         if not req.stack and len(req.credentials) > 1:
             ids = [c.id for c in req.credentials]
             if choice is None:
@@ -124,15 +140,16 @@ async def create_assessment(request: Request, res: Resources = Depends(get_resou
         assessment = assess_request(assessor, req)[0]
         with res.sessions() as session:
             record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
-            session.commit()
+            session.flush()
+            body = assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
+            answer = commit_once(session, who.key_id, OPERATION, idem, 201, body, f"/assessments/{record.id}",
+                                 lambda: replay(session, who.key_id, OPERATION, idem))
             learner = assessment.credential.learner.identifier if assessment.credential.learner else None
             log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
                      res.pseudonym(learner))
-            return assessment_view(session, record)
+            return answer
 
-    body = await run_in_threadpool(work)
-    return JSONResponse(jsonable_encoder(body), status_code=201,
-                    headers={"Location": f"/assessments/{body['id']}"})
+    return await run_in_threadpool(work)
 
 
 @router.get("", summary="List stored assessments, newest first")
@@ -156,8 +173,8 @@ def _get(session: Session, assessment_id: str) -> m.Assessment:
 
 
 @router.get("/{assessment_id}", summary="A stored assessment, its latest decision and its precedents")
-def get_assessment(assessment_id: str, session: Session = Depends(get_session), _: Principal = require(*READ)):
-    return assessment_view(session, _get(session, assessment_id))
+def get_assessment(assessment_id: str, session: Session = Depends(get_session), view: LearnerView = Depends(reader)):
+    return assessment_view(session, _get(session, assessment_id), view)
 
 
 @router.get("/{assessment_id}/explanation", summary="The explanation, rendered from the stored assessment",
@@ -176,14 +193,15 @@ class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     outcome: Outcome = Field(description="the officer's outcome; may differ from the recommendation")
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=20_000)] = Field(
+    reason: SafeText(MAX_REASON, min_length=3) = Field(
         description="why: required for every decision")
-    course_id: str | None = Field(None, description="the course recognised (default: the assessed purpose)")
+    course_id: Id | None = Field(None, description="the course recognised (default: the assessed purpose)")
     credits: float | None = Field(None, ge=0, le=1000, description="ECTS recognised, for a partial or alternative outcome")
-    conditions: list[str] = Field(default_factory=list, description="what must be bridged, for a conditional outcome")
+    conditions: list[SafeText(MAX_CONDITION)] = Field(default_factory=list, max_length=MAX_CONDITIONS,
+                                                      description="what must be bridged, for a conditional outcome")
 
 
-@router.post("/{assessment_id}/decisions", status_code=201,
+@router.post("/{assessment_id}/decisions", status_code=201, responses=problem_responses(409),
              summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
 def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
                     session: Session = Depends(get_session), who: Principal = require(*DECIDE)):

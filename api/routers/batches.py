@@ -5,29 +5,35 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
-from typing import Any, Literal
+from typing import Any, Iterator, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import models as m
-from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, read_batch, write_results_csv
+from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, ResultsWriter, read_batch
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
-from ..deps import Page, get_or_404, get_page, get_resources, get_session
+from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
+from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
+from ..guards import MAX_FILENAME, MAX_ID, check_field
+from ..openapi import problem_responses
+from ..privacy import LearnerView
 from ..problems import ApiProblem, field_problem
 from ..resources import Resources
-from ..security import BATCH, READ, Principal, require
-from ..services import batch_items, batch_view, new_batch
+from ..security import BATCH, Principal, require
+from ..services import batch_items, batch_view, batch_views, new_batch
 
 log = logging.getLogger("api.batches")
 router = APIRouter(prefix="/batches", tags=["batches"])
+OPERATION = "POST /batches"
 
 _RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
               "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl",
@@ -47,14 +53,14 @@ _MULTIPART_SCHEMA = {
 }
 
 
-@router.post("", status_code=202, summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
+@router.post("", status_code=202, responses=problem_responses(415), summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
              description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
                          "`as_of`, and `outcomes` with transcripts), or as the raw body with Content-Type text/csv, "
                          "application/x-ndjson or application/zip (options as query parameters). A zip of ELMO "
                          "transcripts and EWP learning agreements gives one row per component to be recognised, then "
                          "one failed row per file or component that cannot be assessed. Row format: see "
                          "recognition_engine/batch.py and api/README.md.",
-             openapi_extra={"requestBody": {"required": True, "content": {
+             openapi_extra={"parameters": [IDEMPOTENCY], "requestBody": {"required": True, "content": {
                  "multipart/form-data": {"schema": _MULTIPART_SCHEMA},
                  "text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}},
                  "application/zip": {"schema": {"type": "string", "format": "binary"}}}}})
@@ -82,6 +88,10 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
+    check_field(source, "file", MAX_FILENAME)
+    for key, value in options.items():
+        check_field(value, key, MAX_ID)
+    idem = await request_key(request)
     as_of = dt.date.today()
     if options.get("as_of"):
         try:
@@ -96,7 +106,10 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     if programme and programme not in {p.id for p in res.catalogue.programmes}:
         raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
 
-    def work() -> dict[str, Any]:
+    def work() -> JSONResponse:
+        with res.sessions() as session:
+            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+                return replayed
         mapping = read_outcomes_mapping(*outcomes) if outcomes else None
         fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
                                catalogue=res.catalogue, outcomes=mapping)
@@ -106,22 +119,23 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
         with res.sessions() as session:
             batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
                               programme=programme, as_of=as_of)
-            session.commit()
+            session.flush()
+            body = batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
+            answer = commit_once(session, who.key_id, OPERATION, idem, 202, body, f"/batches/{batch.id}",
+                                 lambda: replay(session, who.key_id, OPERATION, idem))
             log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
-            return batch_view(session, batch)
+            return answer
 
-    body = await run_in_threadpool(work)
-    return JSONResponse(jsonable_encoder(body), status_code=202,
-                    headers={"Location": f"/batches/{body['id']}"})
+    return await run_in_threadpool(work)
 
 
 @router.get("", summary="List batches, newest first")
 def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_session),
-                 _: Principal = require(*READ)):
+                 view: LearnerView = Depends(reader)):
     total = session.execute(select(func.count()).select_from(m.Batch)).scalar_one()
     rows = session.execute(select(m.Batch).order_by(m.Batch.created_at.desc(), m.Batch.id)
                            .limit(page.limit).offset(page.offset)).scalars()
-    return page.envelope([batch_view(session, b, errors_limit=0) for b in rows], total, "/batches")
+    return page.envelope(batch_views(session, list(rows), view), total, "/batches")
 
 
 def _get(session: Session, batch_id: str) -> m.Batch:
@@ -130,26 +144,49 @@ def _get(session: Session, batch_id: str) -> m.Batch:
 
 @router.get("/{batch_id}", summary="Progress, and every failed row with its row number and reason")
 def get_batch(batch_id: str, errors_limit: int = Query(100, ge=0, le=10_000), session: Session = Depends(get_session),
-              _: Principal = require(*READ)):
-    return batch_view(session, _get(session, batch_id), errors_limit)
+              view: LearnerView = Depends(reader)):
+    return batch_view(session, _get(session, batch_id), view, errors_limit)
 
 
 @router.get("/{batch_id}/results", summary="Results: one line per assessment, failed rows with their reason",
             responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
 def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] | None = None,
-                limit: int | None = Query(None, ge=1, description="JSON only: rows per page (default: all)"),
-                offset: int = Query(0, ge=0), session: Session = Depends(get_session), _: Principal = require(*READ)):
+                limit: int | None = Query(None, ge=1, le=MAX_INTEGER, description="JSON only: rows per page (default: all)"),
+                offset: int = Query(0, ge=0, le=MAX_INTEGER), res: Resources = Depends(get_resources),
+                session: Session = Depends(get_session), view: LearnerView = Depends(reader)):
+    """Streamed: the lines are read from the database and sent a few hundred rows at a time."""
     batch = _get(session, batch_id)
     if format is None:
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
-    view = batch_view(session, batch, errors_limit=0)
+    status = batch_view(session, batch, view, errors_limit=0)["status"]
+
+    def items():  # its own session: the request's closes before the body is sent
+        with res.sessions() as reading:
+            yield from batch_items(reading, batch_id, view, limit if format == "json" else None,
+                                   offset if format == "json" else 0)
+
     if format == "csv":
-        buffer = io.StringIO()
-        write_results_csv(batch_items(session, batch_id), buffer, extra_columns=("assessment_id",))
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": view["status"]})
-    items = batch_items(session, batch_id, limit, offset)
-    return {"batch_id": batch_id, "status": view["status"], "total_rows": batch.total_rows, "offset": offset,
-            "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"], "items": items}
+        return StreamingResponse(_csv_lines(items()), media_type="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": status})
+    head = json.dumps({"batch_id": batch_id, "status": status, "total_rows": batch.total_rows, "offset": offset,
+                       "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"]})
+    return StreamingResponse(_json_document(head[:-1] + ', "items": [', items(), "]}"), media_type="application/json")
 
 
+def _csv_lines(items: Iterator[dict[str, Any]], chunk: int = 64_000) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = ResultsWriter(buffer, extra_columns=("assessment_id",))
+    for item in items:
+        writer.write([item])
+        if buffer.tell() > chunk:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json_document(head: str, items: Iterator[dict[str, Any]], tail: str) -> Iterator[str]:
+    yield head
+    for i, item in enumerate(items):
+        yield ("," if i else "") + json.dumps(jsonable_encoder(item), ensure_ascii=False)
+    yield tail

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Path, Query, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import JSONResponse
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from recognition_engine.catalogue import Course
 
-from ..deps import Page, get_page, get_resources, get_session
+from ..deps import MAX_INTEGER, Page, get_page, get_resources, get_session
+from ..guards import MAX_FILENAME, check_field
+from ..openapi import problem_responses
 from ..problems import ApiProblem
+from ..models import CatalogueVersion, aware
 from ..resources import Resources, read_catalogue_upload
 from ..security import MANAGE, READ, Principal, require
-from ..services import audit
+from ..audit import audit
 
 router = APIRouter(prefix="/catalogue", tags=["catalogue"])
 
@@ -35,7 +40,7 @@ def catalogue_info(res: Resources = Depends(get_resources), _: Principal = requi
             "courses": len(c.courses), "programmes": len(c.programmes)}
 
 
-@router.get("/courses", summary="List or search courses (q: words in id, title, description or outcomes)")
+@router.get("/courses", responses=problem_responses(404), summary="List or search courses (q: words in id, title, description or outcomes)")
 def list_courses(q: str | None = Query(None, max_length=200), programme: str | None = None,
                  page: Page = Depends(get_page), res: Resources = Depends(get_resources),
                  _: Principal = require(*READ)):
@@ -80,21 +85,39 @@ def get_programme(programme_id: str, res: Resources = Depends(get_resources), _:
             "course_summaries": [_course_summary(res, res.catalogue.course(cid)) for cid in found.courses]}
 
 
-@router.post("/import", status_code=201, summary="Replace the catalogue with a file (.yaml, .json or .csv); admin only")
+def _job(record: CatalogueVersion) -> dict:
+    return {"id": record.id, "state": record.state, "source": record.source, "courses": record.courses,
+            "programmes": record.programmes, "digest": record.digest, "imported_at": aware(record.imported_at),
+            "finished_at": aware(record.finished_at), "error": record.error, "links": {"self": f"/catalogue/imports/{record.id}"}}
+
+
+@router.post("/import", status_code=202, summary="Replace the catalogue with a file (.yaml, .json or .csv); admin only",
+             description="The file is validated at once (422 naming file, row and field). The new catalogue is then "
+                         "indexed in the background while assessments go on with the current one, and switched to "
+                         "atomically: poll the job (`Location`) until `state` is `active` (or `failed`).")
 async def import_catalogue(file: UploadFile = File(..., description="catalogue file: .yaml, .yml, .json or .csv"),
-                           res: Resources = Depends(get_resources), session: Session = Depends(get_session),
-                           who: Principal = require(*MANAGE)):
+                           res: Resources = Depends(get_resources), who: Principal = require(*MANAGE)):
     data = await file.read()
     name = file.filename or "catalogue.yaml"
+    check_field(name, "file", MAX_FILENAME)
 
     def work():
         catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
-        record = res.store_catalogue(session, catalogue, name, who.key_id)
-        audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
-              courses=record.courses, programmes=record.programmes)
-        session.commit()
-        res.switch(catalogue, record.id)
-        return {"id": record.id, "source": name, "courses": record.courses, "programmes": record.programmes,
-                "digest": record.digest}
+        record = res.import_catalogue(catalogue, name, who.key_id)
+        with res.sessions() as session:
+            audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
+                  courses=record.courses, programmes=record.programmes)
+            session.commit()
+        return _job(record)
 
-    return await run_in_threadpool(work)
+    body = await run_in_threadpool(work)
+    return JSONResponse(jsonable_encoder(body), status_code=202, headers={"Location": body["links"]["self"]})
+
+
+@router.get("/imports/{import_id}", summary="A catalogue import: indexing, active, superseded or failed")
+def get_import(import_id: int = Path(ge=1, le=MAX_INTEGER), session: Session = Depends(get_session),
+               _: Principal = require(*READ)):
+    record = session.get(CatalogueVersion, import_id)
+    if record is None:
+        raise ApiProblem(404, f"no catalogue import {import_id}")
+    return _job(record)

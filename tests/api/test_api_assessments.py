@@ -32,7 +32,7 @@ def test_post_assessment_stores_outcome_findings_and_candidates(api, cloud):
     assert a["candidates"][0]["course_id"] == "CS302"
     assert a["versions"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert cloud["decision"] is None and cloud["precedents"] == []
-    again = api.client.get(f"/assessments/{cloud['id']}", headers=api.h("analyst"))
+    again = api.client.get(f"/assessments/{cloud['id']}", headers=api.h("registrar"))
     assert again.status_code == 200 and again.json()["assessment"] == a
 
 

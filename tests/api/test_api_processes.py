@@ -56,6 +56,7 @@ def test_real_uvicorn_process_serves_the_api(api, tmp_path):
                           headers={"Authorization": f"Bearer {api.keys['officer']}"})
             assert r.status_code == 201, r.text
             assert r.headers["location"] == f"/assessments/{r.json()['id']}"
+            assert "server" not in r.headers and r.headers["x-content-type-options"] == "nosniff"  # no banner
             bad = http.post("/assessments", json={"credential": {"id": "x", "country": "Nowhere"}},
                             headers={"X-API-Key": api.keys["officer"]})
             assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
@@ -66,7 +67,10 @@ def test_real_uvicorn_process_serves_the_api(api, tmp_path):
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
     output = log_path.read_text()
-    assert "Application startup complete" in output and "POST /assessments HTTP/1.1\" 201" in output
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]  # structured: JSON lines
+    messages = [r["message"] for r in records]
+    assert all({"time", "level", "logger", "message"} <= set(r) for r in records)
+    assert "Application startup complete." in messages and any('POST /assessments HTTP/1.1" 201' in m for m in messages)
     assert secret not in output
 
 

@@ -10,6 +10,14 @@ from apihelpers import EXAMPLES, run_cli
 PROBLEM = "application/problem+json"
 
 
+def _head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    from api.db import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
 def test_health_reports_model_catalogue_and_database(api):
     r = api.client.get("/health")
     assert r.status_code == 200, r.text
@@ -17,7 +25,7 @@ def test_health_reports_model_catalogue_and_database(api):
     assert body["status"] == "ok"
     assert body["model"]["ready"] and "sentence-transformers/all-MiniLM-L6-v2" in body["model"]["loaded"]
     assert body["catalogue"]["courses"] == 46 and body["catalogue"]["programmes"] == 2
-    assert body["database"] == {"ready": True, "dialect": api.backend, "revision": "0001"}
+    assert body["database"] == {"ready": True, "dialect": api.backend, "revision": _head_revision()}
 
 
 def test_the_multilingual_index_is_built_in_the_background_at_start(api):
@@ -123,18 +131,95 @@ def test_oversized_body_is_413(api):
     assert r.status_code == 413 and r.headers["content-type"].startswith(PROBLEM)
 
 
+def _imported(api, name: str, data: bytes) -> dict:
+    """Import a catalogue and wait for its job to finish."""
+    r = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": (name, data)})
+    assert r.status_code == 202, r.text
+    deadline = time.time() + 120
+    while (job := api.client.get(r.headers["location"], headers=api.h("admin")).json())["state"] == "indexing":
+        assert time.time() < deadline, job
+        time.sleep(0.1)
+    return job
+
+
 def test_catalogue_import_is_validated_and_switches_the_engine(api):
     bad = api.client.post("/catalogue/import", headers=api.h("admin"),
                           files={"file": ("cat.csv", b"id,title,ects,learning_outcomes\nX1,Thing,lots,Do things\n")})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith(PROBLEM)
     assert bad.json()["errors"][0]["field"] == "ects" and "row 2" in bad.json()["errors"][0]["location"]
-    small = (EXAMPLES / "catalogue_small.csv").read_bytes()
-    r = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue_small.csv", small)})
-    assert r.status_code == 201, r.text
+    job = _imported(api, "catalogue_small.csv", (EXAMPLES / "catalogue_small.csv").read_bytes())
     try:
-        assert api.client.get("/catalogue", headers=api.h("analyst")).json()["courses"] == r.json()["courses"]
+        assert job["state"] == "active", job
+        assert api.client.get("/catalogue", headers=api.h("analyst")).json()["courses"] == job["courses"]
     finally:
-        original = Path(EXAMPLES / "catalogue.yaml").read_bytes()
-        back = api.client.post("/catalogue/import", headers=api.h("admin"), files={"file": ("catalogue.yaml", original)})
-        assert back.status_code == 201
+        assert _imported(api, "catalogue.yaml", (EXAMPLES / "catalogue.yaml").read_bytes())["state"] == "active"
     assert api.client.get("/health").json()["catalogue"]["courses"] == 46
+
+
+def test_assessments_are_served_while_a_catalogue_is_indexed(api, monkeypatch):
+    """The import builds its index off the lock: requests go on with the current catalogue
+    until the new one is switched to, at once."""
+    import threading
+
+    import api.resources as resources
+    from apihelpers import AS_OF, credential
+
+    indexing, release = threading.Event(), threading.Event()
+    real_index = resources._index
+
+    def slow_index(engine):
+        indexing.set()
+        assert release.wait(60)
+        real_index(engine)
+
+    monkeypatch.setattr(resources, "_index", slow_index)
+    before = api.client.get("/catalogue", headers=api.h("analyst")).json()["id"]
+    r = api.client.post("/catalogue/import", headers=api.h("admin"),
+                        files={"file": ("catalogue.yaml", (EXAMPLES / "catalogue.yaml").read_bytes())})
+    assert r.status_code == 202 and indexing.wait(30)
+    try:
+        for _ in range(3):
+            served = api.client.post("/assessments", headers=api.h("officer"),
+                                     json={"credential": credential("mc-asu-cloud-2025"), "purpose": "CS302", "as_of": AS_OF})
+            assert served.status_code == 201 and served.json()["catalogue_id"] == before
+        assert api.client.get(r.headers["location"], headers=api.h("analyst")).json()["state"] == "indexing"
+    finally:
+        release.set()
+    deadline = time.time() + 120
+    while api.client.get("/catalogue", headers=api.h("analyst")).json()["id"] == before:
+        assert time.time() < deadline
+        time.sleep(0.1)
+    after = api.client.get(r.headers["location"], headers=api.h("analyst")).json()
+    assert after["state"] == "active" and after["id"] == api.client.get("/catalogue", headers=api.h("analyst")).json()["id"]
+
+
+def test_failed_keys_are_throttled_per_address(api):
+    from api.throttle import FailedAuthThrottle
+
+    usual, api.app.state.throttle = api.app.state.throttle, FailedAuthThrottle(max_failures=3, window=60)
+    try:
+        wrong = {"X-API-Key": api.keys["officer"] + "x"}
+        assert [api.client.get("/catalogue", headers=wrong).status_code for _ in range(3)] == [401, 401, 401]
+        limited = api.client.get("/catalogue", headers=api.h("officer"))  # even a good key waits: the address is throttled
+        assert limited.status_code == 429 and limited.headers["content-type"].startswith(PROBLEM)
+        assert 1 <= int(limited.headers["retry-after"]) <= 60
+        assert api.app.state.throttle.retry_after("192.0.2.7") is None  # another address is not affected
+    finally:
+        api.app.state.throttle = usual
+
+
+def test_every_response_carries_security_headers(api, monkeypatch):
+    from fastapi.testclient import TestClient
+
+    import api.routers.catalogue as catalogue_routes
+
+    answers = [api.client.get("/health"), api.client.get("/catalogue"), api.client.get("/assessments?offset=-1",
+               headers=api.h("analyst")), api.client.get("/assessments/%00", headers=api.h("analyst")),
+               api.client.get("/nowhere")]
+    monkeypatch.setattr(catalogue_routes, "_course_summary", lambda *_: 1 / 0)
+    answers.append(TestClient(api.app, raise_server_exceptions=False).get("/catalogue/courses", headers=api.h("analyst")))
+    assert [r.status_code for r in answers] == [200, 401, 422, 422, 404, 500]
+    for r in answers:
+        assert r.headers["x-content-type-options"] == "nosniff" and r.headers["x-frame-options"] == "DENY", r.url
+        assert "default-src 'none'" in r.headers["content-security-policy"] and r.headers["cache-control"] == "no-store"
+    assert "cdn.jsdelivr.net" in api.client.get("/docs").headers["content-security-policy"]

@@ -32,7 +32,7 @@ def test_labels_read_from_each_outcome():
 
 
 def test_decisions_export_as_training_data_and_retrain_the_calibration(api, tmp_path):
-    from recognition_engine.cli_calibrate import calibrate_files
+    from recognition_engine.cli.calibrate import calibrate_files
     from recognition_engine.paths import examples_dir
 
     ids = {}

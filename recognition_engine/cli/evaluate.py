@@ -7,9 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
-from .engine import Engine
-from .evaluation import NO_COUNTERPART, EvaluationResult, evaluate, read_gold
-from .loaders import load_catalogue, load_credentials
+from ..engine import Engine
+from ..evaluation import NO_COUNTERPART, EvaluationResult, evaluate, read_gold
+from ..loaders import load_catalogue, load_credentials
 
 COLUMNS = ["ranker", "recall@1", "recall@5", "MRR", "n"]
 

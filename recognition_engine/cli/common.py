@@ -1,4 +1,9 @@
-"""Argument types shared by the `recognise` subcommands."""
+"""What the `recognise` subcommands share: argument types, running a command, reading a file
+named on the command line, and the catalogue, policy and engine a command works with.
+
+Credentials are read by one path, `intake.read_credential_paths` (the formats layer
+underneath), for `validate`, `assess` and `rank`, as `batch`, `transcripts` and the service
+read the credentials inside their rows."""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 
 def iso_date(text: str) -> dt.date:
@@ -47,3 +52,20 @@ def read_input(path: Path) -> bytes:
         why = "file not found" if not path.exists() else f"cannot be read ({exc.strerror})"
         raise InputError([Problem(str(path), "", "", why)]) from None
 
+
+def default_catalogue() -> Path:
+    from ..paths import examples_dir
+
+    return examples_dir() / "catalogue.yaml"
+
+
+def load_engine_inputs(catalogue: Path | None, policy: Path | None, encoder: str = "auto"):
+    """(catalogue, Assessor) for a command: the policy first (an invalid one fails before any model loads)."""
+    from ..assessment import Assessor
+    from ..engine import Engine
+    from ..loaders import load_catalogue
+    from ..policy import load_policy
+
+    loaded_policy = load_policy(policy)
+    loaded = load_catalogue(catalogue or default_catalogue())
+    return loaded, Assessor(Engine(loaded, encoder=encoder), loaded_policy)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .calibration import fit, model_card, read_decisions
-from .cli_common import today
-from .errors import InputError, Problem
-from .matching import FEATURES
-from .paths import examples_dir, models_dir
+from ..calibration import fit, model_card, read_decisions
+from .common import today
+from ..errors import InputError, Problem
+from ..matching import FEATURES
+from ..paths import examples_dir, models_dir
 
 
 def _slug(model_id: str) -> str:
@@ -21,8 +21,8 @@ def _slug(model_id: str) -> str:
 
 def calibrate_files(decisions_path: Path, credentials_path: Path, catalogue_path: Path, encoder: str, out: Path | None):
     """Featurise every decision with the engine and fit; returns (calibration, output path)."""
-    from .engine import Engine
-    from .loaders import load_catalogue, load_credentials
+    from ..engine import Engine
+    from ..loaders import load_catalogue, load_credentials
 
     decisions = read_decisions(decisions_path)
     engine = Engine(load_catalogue(catalogue_path), encoder=encoder)

@@ -1,0 +1,64 @@
+"""What a university's IT expects: /health and /ready, Prometheus /metrics, Idempotency-Key."""
+
+from __future__ import annotations
+
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import func, select
+
+from apihelpers import AS_OF, credential
+
+
+def test_ready_and_health(api):
+    ready = api.client.get("/ready")
+    assert ready.status_code == 200 and ready.json()["ready"] and ready.json()["database"]["ready"]
+    assert api.client.get("/health").json()["status"] == "ok"
+
+
+def test_metrics_count_requests_batch_rows_and_encoder_work(api):
+    api.client.get("/catalogue", headers=api.h("analyst"))
+    r = api.client.get("/metrics")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    text = r.text
+    assert 'recognition_http_requests_total{method="GET",route="/catalogue",status="200"}' in text
+    assert 'recognition_http_request_duration_seconds_bucket{le="0.1",method="GET",route="/catalogue"}' in text
+    assert 'recognition_encoder_cache_hits_total{model="sentence-transformers/all-MiniLM-L6-v2"}' in text
+    assert "recognition_encoder_texts_encoded_total" in text and "recognition_batch_rows_total" in text
+
+
+def _count(api, model) -> int:
+    with api.resources.sessions() as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_a_retried_assessment_is_answered_again_not_stored_twice(api):
+    from api.models import Assessment
+
+    body = {"credential": credential("mc-ou-os-2024"), "purpose": "CS205", "as_of": AS_OF}
+    headers = {**api.h("officer"), "Idempotency-Key": str(uuid.uuid4())}
+    before = _count(api, Assessment)
+    first = api.client.post("/assessments", json=body, headers=headers)
+    again = api.client.post("/assessments", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"] and again.headers["location"] == first.headers["location"]
+    assert again.headers["idempotent-replayed"] == "true" and _count(api, Assessment) == before + 1
+    other = api.client.post("/assessments", json={**body, "purpose": "CS302"}, headers=headers)
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_racing_retries_of_a_batch_create_one_batch(api):
+    from api.models import Batch
+
+    data = b"id,title,learning_outcomes,purpose\nmc-i1,Cloud,Compare IaaS and PaaS.,CS302\n"
+    headers = {**api.h("registrar"), "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "text/csv"}
+    before = _count(api, Batch)
+
+    def submit(_):
+        return api.client.post(f"/batches?as_of={AS_OF}", content=data, headers=headers)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(submit, range(4)))
+    assert {a.status_code for a in answers} == {202}, [a.text for a in answers]
+    assert len({a.json()["id"] for a in answers}) == 1 and _count(api, Batch) == before + 1
+    api.wait_batch(answers[0].json()["id"])
