@@ -36,7 +36,7 @@ from recognition_engine.language import detect_language  # noqa: E402
 from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
 
 MAX_MISSED = 0.05
-MIN_PRECISION = 0.85
+MIN_PRECISION = 0.95
 # MiniLM is English-only: it is fitted on the English sets; e5 on every set.
 ENGLISH_ONLY = {MINILM}
 
@@ -54,9 +54,9 @@ def labelled_pairs(devset, encoder) -> list[dict]:
     rows = []
     for p in devset.pairs.to_dict("records") if devset.pairs is not None else []:
         credential = by_id.get(p["credential_id"])
-        if credential is None or p["course_id"] not in {c.id for c in devset.catalogue.courses}:
+        if credential is None or p["course_id"] not in {c.id for c in devset.groups[0].catalogue.courses}:
             continue
-        course = devset.catalogue.course(p["course_id"])
+        course = devset.groups[0].catalogue.course(p["course_id"])
         incoming = [p["incoming_outcome"]] if p["incoming_outcome"].strip() else credential.outcome_texts
         languages = dict(zip(credential.outcome_texts, outcome_languages(credential)))
         for text in incoming:
