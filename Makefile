@@ -38,10 +38,12 @@ test-services: setup
 	url="$$(bash scripts/postgres.sh start)" && RECOGNITION_TEST_POSTGRES_URL="$$url" $(PY) -m pytest -q
 
 # Ranking quality on every development set: the engine beside TF-IDF, BM25 and the whole-text
-# cosine, with bootstrap intervals, abstention and outcome-coverage errors (about 10 minutes on
-# 2 cores, cold embedding cache). Options: `$(PY) benchmarks/quality.py --help`; sets: benchmarks/DATA.md.
+# cosine, with bootstrap intervals, abstention and outcome-coverage errors (13 CPU-minutes with
+# a cold embedding cache; see benchmarks/README.md). Options, e.g. QUALITY_ARGS="--sets heldout,devsets --json":
+# `benchmarks/quality.py --help`; the sets: benchmarks/DATA.md.
+QUALITY_ARGS ?=
 quality: setup
-	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/quality.py $(QUALITY_ARGS)
 
 # Speed tables and the Bloom reader (minutes; `bench_matching.py --sizes 100,1000,10000` for the full run).
 bench: setup
