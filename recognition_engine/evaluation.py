@@ -38,7 +38,7 @@ class Ranking:
 
     course_ids: list[str]
     abstained: bool = False
-    candidates: dict[str, Any] = field(default_factory=dict, repr=False)
+    candidate: Callable[[str], Any] | None = field(default=None, repr=False)  # course id -> the engine's Candidate
 
 
 Ranker = Callable[[MicroCredential], Ranking]
@@ -112,18 +112,20 @@ def _ranked_ids(scores: np.ndarray, ids: np.ndarray) -> Ranking:
     return Ranking(ids[top_k(scores, ids, len(ids))].tolist())
 
 
-def engine_answer(candidates: list) -> tuple[list, bool]:
-    """What `Engine.rank` returns, and whether the engine abstains: its best candidate is not
-    clearly what the credential is about (below the ranking's abstention threshold)."""
-    return list(candidates), bool(candidates) and not candidates[0].clear
-
-
 def engine_ranker(catalogue: Catalogue, engine: Engine) -> Ranker:
-    """The engine's own ranking over the whole catalogue."""
+    """The engine's own ranking over the whole catalogue: one alignment, the order of its
+    scores; the engine abstains when its best candidate is not clear. Candidates (with their
+    outcome pairs) are built only when asked for."""
 
     def rank(credential: MicroCredential) -> Ranking:
-        candidates, abstained = engine_answer(engine.rank(credential, k=len(catalogue.courses)))
-        return Ranking([c.course_id for c in candidates], abstained, {c.course_id: c for c in candidates})
+        if not credential.learning_outcomes:
+            return Ranking([])
+        aligned = engine.align(credential)
+        _, index, alignment = aligned
+        order = top_k(alignment["score"], index.course_ids, len(index.course_ids))
+        candidate = lambda course_id: engine.candidate(credential, aligned, catalogue.position(course_id))  # noqa: E731
+        best = candidate(str(index.course_ids[order[0]]))
+        return Ranking(index.course_ids[order].tolist(), not best.clear, candidate)
 
     return rank
 
@@ -244,7 +246,7 @@ def coverage_rows(pairs: pd.DataFrame, credential_id: str, ranking: Ranking) -> 
     rows = []
     mine = pairs[pairs["credential_id"] == credential_id]
     for (course_id, local), labels in mine.groupby(["course_id", "local_outcome"], sort=True)["label"]:
-        candidate = ranking.candidates.get(course_id)
+        candidate = ranking.candidate(course_id) if ranking.candidate else None
         zones = [m.zone for m in candidate.matches if m.local_outcome == local] if candidate else []
         rows.append({"credential_id": credential_id, "course_id": course_id, "local_outcome": local,
                      "covered_label": int(labels.max()), "zone": zones[0] if zones else None})
@@ -302,8 +304,9 @@ def abstention(ranks: pd.DataFrame) -> dict[str, float | int]:
 
 
 def coverage_errors(coverage: pd.DataFrame) -> dict[str, float | int]:
-    """Outcome-coverage error rates: 'not covered' on a local outcome labelled covered, its
-    'to confirm' share, and 'covered' on one labelled not covered."""
+    """Outcome-coverage error rates: 'not covered' on a local outcome labelled covered (a miss),
+    its 'to confirm' share, 'covered' on one labelled not covered, and how often a 'not covered'
+    verdict is wrong (its outcome is labelled covered)."""
     known = coverage[coverage["zone"].notna()]
     pos, neg = known[known["covered_label"] == 1], known[known["covered_label"] == 0]
     share = lambda s: float(s.mean()) if len(s) else float("nan")  # noqa: E731
@@ -313,5 +316,6 @@ def coverage_errors(coverage: pd.DataFrame) -> dict[str, float | int]:
         "to_confirm": share(pos["zone"] == "to_confirm"),
         "n_labelled_not_covered": len(neg),
         "covered_error": share(neg["zone"] == "covered"),
+        "not_covered_wrong": share(known.loc[known["zone"] == "not_covered", "covered_label"] == 1),
         "no_candidate": int(coverage["zone"].isna().sum()),
     }

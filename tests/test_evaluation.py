@@ -3,6 +3,7 @@ abstention and coverage error rates, and the `evaluate` subcommand, with the fak
 The real model runs on held-out data in test_real_model.py and in test_quality.py."""
 
 import argparse
+import dataclasses
 import json
 from types import SimpleNamespace
 
@@ -165,23 +166,15 @@ def test_read_gold_refuses_none_beside_a_course(tmp_path):
         read_gold(path)
 
 
-class _Abstaining:
-    """What the engine's rank may return once it can abstain: candidates and a flag."""
-
-    def __init__(self, candidates, abstained):
-        self.candidates, self.abstained = candidates, abstained
-
-
-def test_engine_ranker_reads_an_abstain_flag_when_the_engine_gives_one(catalogue, credentials, make_engine):
-    engine = make_engine(catalogue)
-    plain = engine_ranker(catalogue, engine)(credentials[0])
-    assert (plain.course_ids[0], plain.abstained) == ("A1", False)
-    real_rank = engine.rank
-    engine.rank = lambda credential, k: _Abstaining(real_rank(credential, k), credential.id == "c-net")
+def test_the_engine_abstains_below_its_threshold_and_only_the_engine(catalogue, credentials, bow_encoder, test_profiles, tmp_path):
+    plain = Engine(catalogue, encoder=bow_encoder, cache_path=tmp_path / "e.sqlite", profiles=test_profiles)
+    assert (engine_ranker(catalogue, plain)(credentials[0]).course_ids[0], engine_ranker(catalogue, plain)(credentials[0]).abstained) == ("A1", False)
+    strict = {k: dataclasses.replace(p, abstain_below=1.01) for k, p in test_profiles.items()}  # no score reaches it
+    engine = Engine(catalogue, encoder=bow_encoder, cache_path=tmp_path / "e.sqlite", profiles=strict)
     ranks = evaluate(catalogue, credentials, {"c-db": {"A1"}, "c-net": {"NONE"}}, engine).ranks
     assert abstention(ranks)["abstain_none"] == 1.0 and abstention(ranks)["none_top1_reported"] == 0.0
     assert ranks.set_index(["ranker", "credential_id"])["abstained"].to_dict() == {
-        (r, c): (r == "engine" and c == "c-net") for r in ("engine", "tfidf", "bm25", "embedding") for c in ("c-db", "c-net")
+        (r, c): r == "engine" for r in ("engine", "tfidf", "bm25", "embedding") for c in ("c-db", "c-net")
     }
 
 
@@ -216,24 +209,23 @@ def test_read_pairs_names_a_bad_label(tmp_path):
     assert [(p.location, p.field) for p in err.value.problems] == [("row 3", "label")]
 
 
-def _match(local, covered, zone=None):
-    fields = {"local_outcome": local, "covered": covered}
-    return SimpleNamespace(**fields, **({"zone": zone} if zone else {}))
+def _match(local, zone):
+    return SimpleNamespace(local_outcome=local, zone=zone)
 
 
-def test_coverage_error_rates_read_the_zone_or_the_covered_flag():
+def test_coverage_error_rates_read_the_zone():
     import pandas as pd
 
     pairs = pd.DataFrame([
         ("c", "A", "L1", "i1", 1), ("c", "A", "L1", "i2", 0), ("c", "A", "L2", "i1", 1), ("c", "A", "L3", "i3", 1),
         ("c", "A", "L4", "", 0), ("c", "B", "L9", "i1", 1),
     ], columns=["credential_id", "course_id", "local_outcome", "incoming_outcome", "label"])
-    candidate = SimpleNamespace(matches=(_match("L1", False), _match("L2", False, "to_confirm"), _match("L3", True),
-                                         _match("L4", True)))
-    rows = coverage_rows(pairs, "c", Ranking(["A"], candidates={"A": candidate}))
+    candidate = SimpleNamespace(matches=(_match("L1", "not_covered"), _match("L2", "to_confirm"), _match("L3", "covered"),
+                                         _match("L4", "covered")))
+    rows = coverage_rows(pairs, "c", Ranking(["A"], candidate={"A": candidate}.get))
     assert [(r["local_outcome"], r["covered_label"], r["zone"]) for r in rows] == [
         ("L1", 1, "not_covered"), ("L2", 1, "to_confirm"), ("L3", 1, "covered"), ("L4", 0, "covered"), ("L9", 1, None),
     ]
     errors = coverage_errors(pd.DataFrame(rows))
     assert errors == {"n_labelled_covered": 3, "not_covered_error": pytest.approx(1 / 3), "to_confirm": pytest.approx(1 / 3),
-                      "n_labelled_not_covered": 1, "covered_error": 1.0, "no_candidate": 1}
+                      "n_labelled_not_covered": 1, "covered_error": 1.0, "not_covered_wrong": 1.0, "no_candidate": 1}
