@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from recognition_engine.assessment import Assessor
 from recognition_engine.catalogue import Catalogue
 from recognition_engine.engine import Engine
+from recognition_engine.language import detect_language
 from recognition_engine.loaders import catalogue_from_data, load_catalogue
 from recognition_engine.policy import Policy, load_policy
 
@@ -115,8 +116,10 @@ class Resources:
         return res
 
     def warm_up(self) -> None:
-        """Load the default model and encode the catalogue now, not on the first request."""
+        """Load the default model and encode the catalogue now, and the language detector's
+        models (seconds), not on the first request."""
         _index(self.engine)
+        detect_language("Warm up the language detector before the first request.")
 
     def model_ready(self) -> bool:
         """Ready once the catalogue is indexed for at least one model (the model itself loads

@@ -94,7 +94,7 @@ def main() -> None:
     for spec, slug in ((MINILM, "minilm"), (E5, "e5")):
         used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
         frame = feature_rows(used, spec)
-        model_id = Engine(used[0].catalogue, encoder=spec).encoder_for(None).model_id
+        model_id = Engine(used[0].groups[0].catalogue, encoder=spec).encoder_for(None).model_id
         x, y, groups = frame[FEATURES].to_numpy(), frame["label"].to_numpy(), frame["group"].to_numpy()
         trained_on = (f"dev credentials of {', '.join(d.name for d in used)} (benchmarks/devsets; "
                       f"{frame['group'].nunique()} credentials x their catalogue's courses)")
