@@ -1,12 +1,13 @@
 """Fit each model's pair model, P(incoming outcome covers local outcome), on the labelled
 outcome pairs of the development sets' `dev` credentials only (never `heldout`).
 
-Features: the pair's cosine, hubness (mean of the two texts' background scores: CSLS) and
-whether the two texts are in different languages (read from the text). Zones are then
+Features: the pair's cosine, hubness (mean of the two texts' background scores: CSLS),
+whether the two texts are in different languages (read from the text), and the margin
+(its cosine minus the incoming outcome's best cosine with any other outcome of the course). Zones are then
 chosen on the same dev data, per local outcome of a gold course (an outcome is truly
 covered when some incoming outcome is labelled as covering it):
-- `to_confirm`: the highest probability at which at most MAX_MISSED of the truly covered
-  outcomes fall below it ("not covered" must rarely be wrong: the burden of proof is ours);
+- `to_confirm`: the highest probability below which at most MAX_WRONG of the outcomes are
+  truly covered ("not covered" must rarely be wrong: the burden of proof is ours);
 - `covered`: the lowest probability at which at least MIN_PRECISION of the labelled pairs
   at or above it cover (the labelled negatives are near misses a naive reader would take
   for a match; on the gold course's own outcomes precision says little, most are covered).
@@ -33,9 +34,10 @@ from recognition_engine.background import background_scores, background_vectors 
 from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
 from recognition_engine.engine import Engine, outcome_languages, shared_encoder  # noqa: E402
 from recognition_engine.language import detect_language  # noqa: E402
+from recognition_engine.matching import PAIR_FEATURES  # noqa: E402
 from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
 
-MAX_MISSED = 0.05
+MAX_WRONG = 0.08
 MIN_PRECISION = 0.95
 # MiniLM is English-only: it is fitted on the English sets; e5 on every set.
 ENGLISH_ONLY = {MINILM}
@@ -64,22 +66,28 @@ def labelled_pairs(devset, encoder) -> list[dict]:
                          "label": int(p["label"]), "cross": float(languages.get(text, detect_language(text) or "en") != course.language)})
     if not rows:
         return []
-    vectors = encoder.encode(sorted({r["local"] for r in rows} | {r["incoming"] for r in rows}))
-    texts = sorted({r["local"] for r in rows} | {r["incoming"] for r in rows})
+    course_texts = {r["course"]: [lo.text for lo in devset.groups[0].catalogue.course(r["course"]).learning_outcomes] for r in rows}
+    texts = sorted({r["local"] for r in rows} | {r["incoming"] for r in rows} | {t for ts in course_texts.values() for t in ts})
+    vectors = encoder.encode(texts)
     position = {t: i for i, t in enumerate(texts)}
     hub = background_scores(vectors, background)
     for r in rows:
         a, b = position[r["local"]], position[r["incoming"]]
         r["cosine"] = float(vectors[a] @ vectors[b])
         r["hubness"] = float(hub[a] + hub[b]) / 2
+        others = [float(vectors[position[t]] @ vectors[b]) for t in course_texts[r["course"]] if t != r["local"]]
+        r["margin"] = float(np.clip(r["cosine"] - (max(others) if others else 0.0), -1.0, 1.0))
     return rows
 
 
 def choose_zones(outcomes: np.ndarray, truth: np.ndarray, pairs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
     """(covered, to_confirm) thresholds per the module docstring: `outcomes`/`truth` per local
     outcome, `pairs`/`labels` per labelled pair."""
-    positives = np.sort(outcomes[truth == 1])
-    to_confirm = float(positives[int(np.floor(MAX_MISSED * len(positives)))]) if len(positives) else 0.5
+    to_confirm = 0.05
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        below = outcomes < t
+        if below.sum() and truth[below].mean() <= MAX_WRONG:
+            to_confirm = float(t)
     covered = 0.95
     for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
         above = pairs >= t
@@ -124,10 +132,10 @@ def main() -> None:
         if not rows or len({r["label"] for r in rows}) < 2:
             print(f"{encoder.model_id}: no labelled pairs in {[d.name for d in used]}; nothing fitted")
             continue
-        x = np.array([[r["cosine"], r["hubness"], r["cross"]] for r in rows])
+        x = np.array([[r["cosine"], r["hubness"], r["cross"], r["margin"]] for r in rows])
         y = np.array([r["label"] for r in rows])
         model = LogisticRegression(C=10.0).fit(x, y)
-        coef = dict(zip(("cosine", "hubness", "cross_lingual"), model.coef_[0].round(4).tolist()))
+        coef = dict(zip(PAIR_FEATURES, model.coef_[0].round(4).tolist()))
         path = models_dir() / f"pairs-{'minilm' if spec == MINILM else 'e5'}.json"
         fitted = {"model_id": encoder.model_id, "coef": coef, "intercept": round(float(model.intercept_[0]), 4),
                   "covered": 0.5, "to_confirm": 0.3}

@@ -63,6 +63,7 @@ FEATURE_LABELS = {
     "cross_lingual": "written in another language",
 }
 ZONES = ("covered", "to_confirm", "not_covered")
+PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin")
 
 
 class _OneBlasThread:
@@ -116,8 +117,13 @@ def course_text(course: Course) -> str:
 @dataclass(frozen=True)
 class PairModel:
     """P(an incoming outcome covers a local outcome), a logistic function of the pair's cosine,
-    the two texts' background scores (hubness: CSLS) and whether they are in different
-    languages; fitted per embedding model on labelled pairs (`benchmarks/fit_pairs.py`).
+    the two texts' background scores (hubness: CSLS), whether they are in different
+    languages, and the pair's margin: its cosine minus the best cosine of the same incoming
+    outcome with any other outcome of the same course (positive when the incoming outcome
+    says this local outcome most; negative when it says another one better, as "implement
+    binary search trees" says little about "represent graphs" when the course also has
+    "implement search trees"). Fitted per embedding model on labelled pairs
+    (`benchmarks/fit_pairs.py`).
 
     Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
     below. `specific` is the probability above which two local outcomes of different courses
@@ -127,6 +133,7 @@ class PairModel:
     cosine: float
     hubness: float
     cross_lingual: float
+    margin: float
     intercept: float
     covered: float
     to_confirm: float
@@ -135,12 +142,14 @@ class PairModel:
     @classmethod
     def load(cls, path: Path) -> "PairModel":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return cls(model_id=data["model_id"], **{k: float(data["coef"][k]) for k in ("cosine", "hubness", "cross_lingual")},
+        return cls(model_id=data["model_id"], **{k: float(data["coef"].get(k, 0.0)) for k in PAIR_FEATURES},
                    intercept=float(data["intercept"]), covered=float(data["covered"]),
                    to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)))
 
-    def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float) -> np.ndarray:
-        return self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.intercept
+    def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float,
+               margin: np.ndarray | float = 0.0) -> np.ndarray:
+        return (self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.margin * margin
+                + self.intercept)
 
     def zone(self, probability: float) -> str:
         if probability >= self.covered:
@@ -184,6 +193,17 @@ class Candidate:
     @property
     def uncovered_essential(self) -> list[str]:
         return [m.local_outcome for m in self.matches if m.essential and m.zone == "not_covered"]
+
+
+def pair_margins(sims: np.ndarray, offsets: np.ndarray, outcome_course: np.ndarray) -> np.ndarray:
+    """For local outcomes x incoming outcomes: each pair's cosine minus the incoming outcome's
+    best cosine with any other outcome of the same course (clipped to [-1, 1]; a course with
+    one outcome has no other, and its margin is the cosine itself)."""
+    top = np.maximum.reduceat(sims, offsets, axis=0)
+    is_top = sims >= top[outcome_course]
+    second = np.maximum.reduceat(np.where(is_top, -np.inf, sims), offsets, axis=0)
+    other = np.where(is_top, second[outcome_course], top[outcome_course])
+    return np.clip(sims - np.where(np.isfinite(other), other, 0.0), -1.0, 1.0)
 
 
 def idf_weights(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
@@ -260,7 +280,8 @@ class CatalogueIndex:
         # n_outcomes x m: the catalogue side first measured 30 % faster than incoming @ V.T
         sims = self.outcome_vectors @ incoming.T
         cross = (self.course_languages[self.outcome_course][:, None] != incoming_languages[None, :]).astype(np.float64)
-        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross)
+        margin = pair_margins(sims, self.offsets, self.outcome_course)
+        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin)
         rows = np.arange(len(sims))
         best_in = logits.argmax(axis=1)
         probability = _round(_sigmoid(logits[rows, best_in]))
@@ -307,7 +328,9 @@ class CatalogueIndex:
         """P(covers) of every incoming outcome for every outcome of one course (m x n_course)."""
         span = self._span(course_index)
         hub = (alignment["incoming_hub"][:, None] + self.outcome_hub[None, span]) / 2
-        logits = self.pairs.logits(incoming @ self.outcome_vectors[span].T, hub, alignment["cross"][span].T)
+        sims = incoming @ self.outcome_vectors[span].T
+        margin = pair_margins(sims.T, np.zeros(1, dtype=np.int64), np.zeros(sims.shape[1], dtype=np.int64)).T
+        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin)
         return _round(_sigmoid(logits))
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:

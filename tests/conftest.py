@@ -46,7 +46,7 @@ def test_profiles():
     from recognition_engine.matching import PairModel
 
     # P(covers) = 0.5 at cosine 0.5, 0.3 at about 0.415
-    pairs = PairModel("test/bag-of-words", cosine=10.0, hubness=0.0, cross_lingual=0.0, intercept=-5.0,
+    pairs = PairModel("test/bag-of-words", cosine=10.0, hubness=0.0, cross_lingual=0.0, margin=0.0, intercept=-5.0,
                       covered=0.5, to_confirm=0.3, source="unit tests")
     return {"test/bag-of-words": ModelProfile("test/bag-of-words", pairs, 0.5, "unit tests")}
 
