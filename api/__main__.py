@@ -12,6 +12,7 @@ def main() -> None:
     settings = Settings()
     config = configure_logging(settings.log_level, settings.log_format)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port, log_config=config,
+                workers=settings.workers,
                 log_level=settings.log_level, server_header=False)  # no banner naming the server software
 
 

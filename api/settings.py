@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     embedding_cache: Path | None = Field(None, description="embedding cache file (default: the engine's)")
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(1, gt=0, description="server processes (each loads the model and runs a batch worker); "
+                                              "2 uses both cores of a 2-core machine")
     log_level: str = "info"
     log_format: Literal["json", "text"] = Field("json", description="json: one JSON object a line; text: plain")
 

@@ -89,18 +89,19 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def start_server(database_url: str, port: int, cache: Path, log: Path) -> subprocess.Popen:
+def start_server(database_url: str, port: int, cache: Path, log: Path, workers: int = 1) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RECOGNITION_")}
     env.update({"RECOGNITION_DATABASE_URL": database_url, "RECOGNITION_PORT": str(port), "RECOGNITION_LOG_LEVEL": "warning",
                 "RECOGNITION_EMBEDDING_CACHE": str(cache), "RECOGNITION_WORKER_POLL_SECONDS": "0.1",
-                "RECOGNITION_WORKER_CHUNK": "32", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+                "RECOGNITION_WORKER_CHUNK": "32", "RECOGNITION_WORKERS": str(workers), "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1"})
     proc = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
     deadline = time.time() + 300
     while time.time() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"the server exited ({proc.returncode}); see {log}")
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
                 return proc
         except httpx.HTTPError:
             pass
