@@ -3,7 +3,7 @@ outcome pairs of the development sets' `dev` credentials only (never `heldout`).
 
 Features: the pair's cosine, hubness (mean of the two texts' background scores: CSLS),
 whether the two texts are in different languages (read from the text), and the margin
-(its cosine minus the incoming outcome's best cosine with any other outcome of the course). Zones are then
+(how much better the incoming outcome says another outcome of the course: 0 or negative). Zones are then
 chosen on the same dev data, per local outcome of a gold course (an outcome is truly
 covered when some incoming outcome is labelled as covering it):
 - `to_confirm`: the highest probability below which at most MAX_WRONG of the outcomes are
@@ -76,7 +76,7 @@ def labelled_pairs(devset, encoder) -> list[dict]:
         r["cosine"] = float(vectors[a] @ vectors[b])
         r["hubness"] = float(hub[a] + hub[b]) / 2
         others = [float(vectors[position[t]] @ vectors[b]) for t in course_texts[r["course"]] if t != r["local"]]
-        r["margin"] = float(np.clip(r["cosine"] - (max(others) if others else 0.0), -1.0, 1.0))
+        r["margin"] = float(np.clip(r["cosine"] - max(others), -1.0, 0.0)) if others else 0.0
     return rows
 
 

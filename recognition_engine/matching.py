@@ -118,9 +118,9 @@ def course_text(course: Course) -> str:
 class PairModel:
     """P(an incoming outcome covers a local outcome), a logistic function of the pair's cosine,
     the two texts' background scores (hubness: CSLS), whether they are in different
-    languages, and the pair's margin: its cosine minus the best cosine of the same incoming
-    outcome with any other outcome of the same course (positive when the incoming outcome
-    says this local outcome most; negative when it says another one better, as "implement
+    languages, and the pair's margin: how much better the incoming outcome says another
+    outcome of the same course (0 when it says this one best; negative when it says another
+    one better, as "implement
     binary search trees" says little about "represent graphs" when the course also has
     "implement search trees"). Fitted per embedding model on labelled pairs
     (`benchmarks/fit_pairs.py`).
@@ -196,14 +196,15 @@ class Candidate:
 
 
 def pair_margins(sims: np.ndarray, offsets: np.ndarray, outcome_course: np.ndarray) -> np.ndarray:
-    """For local outcomes x incoming outcomes: each pair's cosine minus the incoming outcome's
-    best cosine with any other outcome of the same course (clipped to [-1, 1]; a course with
-    one outcome has no other, and its margin is the cosine itself)."""
+    """For local outcomes x incoming outcomes: how much better the incoming outcome says another
+    outcome of the same course, as a negative number (0 when it says this one best; a course
+    with one outcome has no other). Only the shortfall counts: saying this outcome best is no
+    evidence of saying it at all (that is the cosine's part)."""
     top = np.maximum.reduceat(sims, offsets, axis=0)
     is_top = sims >= top[outcome_course]
     second = np.maximum.reduceat(np.where(is_top, -np.inf, sims), offsets, axis=0)
     other = np.where(is_top, second[outcome_course], top[outcome_course])
-    return np.clip(sims - np.where(np.isfinite(other), other, 0.0), -1.0, 1.0)
+    return np.clip(sims - np.where(np.isfinite(other), other, -np.inf), -1.0, 0.0)
 
 
 def idf_weights(document_frequency: np.ndarray, n_documents: int) -> np.ndarray:
