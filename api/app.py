@@ -13,7 +13,8 @@ from fastapi import FastAPI
 
 from recognition_engine import __version__
 
-from . import problems
+from . import problems, web
+from .headers import add_security_headers
 from .limits import BodySizeLimit
 from .resources import Resources
 from .routers import assessments, batches, catalogue, health
@@ -48,12 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 worker.stop()
             resources.close()
 
-    app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served by api/web from vendored Swagger UI assets (works offline, no inline script)
+    app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     problems.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
+    add_security_headers(app)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
+    web.install(app)
     _document_bodies(app)
     return app
 

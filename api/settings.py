@@ -48,6 +48,9 @@ class Settings(BaseSettings):
                                         description="a worker silent this long is dead: its rows are requeued")
     worker_row_delay: float = Field(0.0, ge=0, description="testing only: pause before each row")
 
+    home_schac: str | None = Field(None, description="the home institution's SCHAC code (ELMO exports name their issuer by it)")
+    home_url: str | None = Field(None, description="the home institution's web address (ELMO issuer url)")
+
     pseudonym_secret: SecretStr | None = Field(
         None, description="key for the pseudonyms logged instead of learner ids (default: generated, kept in the db)")
 

@@ -29,7 +29,7 @@ from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
 from ..services import (assessment_summary, assessment_view, decision_dict, decisions_of, engine_assessment, history,
-                        record_decision, store_assessment)
+                        record_decision, reviewed_pairs, store_assessment)
 
 log = logging.getLogger("api.assessments")
 router = APIRouter(prefix="/assessments", tags=["assessments"])
@@ -99,6 +99,33 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
     raise ApiProblem(415, f"send application/json or multipart/form-data, not {ctype!r}")
 
 
+def assess_payload(res: Resources, payload: dict[str, Any], source: str, who: Principal) -> dict[str, Any]:
+    """Assess and store one request (a JSON body, a multipart upload or the web form); the stored view.
+    Bad input raises InputError naming the field."""
+    payload = dict(payload)
+    choice = payload.pop("credential_id", None)
+    req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
+    if not req.stack and len(req.credentials) > 1:
+        ids = [c.id for c in req.credentials]
+        if choice is None:
+            raise InputError([Problem(source, "", "credential_id", f"the document holds {len(ids)} credentials "
+                                      f"({', '.join(ids)}): name one, or stack them with stack=true")])
+        if choice not in ids:
+            raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
+                                      f"it holds {', '.join(ids)}")])
+        req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
+    with res.lock:  # the catalogue and its assessor are read together; the engine itself is thread-safe
+        assessor, catalogue_id = res.assessor, res.catalogue_id
+    assessment = assess_request(assessor, req)[0]
+    with res.sessions() as session:
+        record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
+        session.commit()
+        learner = assessment.credential.learner.identifier if assessment.credential.learner else None
+        log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
+                 res.pseudonym(learner))
+        return assessment_view(session, record)
+
+
 @router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
              openapi_extra={"requestBody": {"required": True, "content": {
                  "application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}},
@@ -106,31 +133,7 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
 async def create_assessment(request: Request, res: Resources = Depends(get_resources),
                             who: Principal = require(*ASSESS)):
     payload, source = await _payload(request)
-    choice = payload.pop("credential_id", None)
-
-    def work() -> dict[str, Any]:
-        req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
-        if not req.stack and len(req.credentials) > 1:
-            ids = [c.id for c in req.credentials]
-            if choice is None:
-                raise InputError([Problem(source, "", "credential_id", f"the document holds {len(ids)} credentials "
-                                          f"({', '.join(ids)}): name one, or stack them with stack=true")])
-            if choice not in ids:
-                raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
-                                          f"it holds {', '.join(ids)}")])
-            req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
-        with res.lock:  # the catalogue and its assessor are read together; the engine itself is thread-safe
-            assessor, catalogue_id = res.assessor, res.catalogue_id
-        assessment = assess_request(assessor, req)[0]
-        with res.sessions() as session:
-            record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
-            session.commit()
-            learner = assessment.credential.learner.identifier if assessment.credential.learner else None
-            log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
-                     res.pseudonym(learner))
-            return assessment_view(session, record)
-
-    body = await run_in_threadpool(work)
+    body = await run_in_threadpool(assess_payload, res, payload, source, who)
     return JSONResponse(jsonable_encoder(body), status_code=201,
                     headers={"Location": f"/assessments/{body['id']}"})
 
@@ -169,6 +172,13 @@ def explanation(assessment_id: str, format: Literal["html", "markdown", "text"] 
     return Response(rendered, media_type=f"{media}; charset=utf-8")
 
 
+class PairReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pair: int = Field(ge=0, description="position of the pair in the learning-outcome finding's evidence.pairs")
+    review: Literal["confirmed", "struck"]
+
+
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -178,13 +188,12 @@ class DecisionIn(BaseModel):
     course_id: str | None = Field(None, description="the course recognised (default: the assessed purpose)")
     credits: float | None = Field(None, ge=0, le=1000, description="ECTS recognised, for a partial or alternative outcome")
     conditions: list[str] = Field(default_factory=list, description="what must be bridged, for a conditional outcome")
+    pair_reviews: list[PairReview] = Field(default_factory=list, description="the officer's confirmation or striking of "
+                                           "outcome pairs (above all those 'to confirm'), recorded with the decision")
 
 
-@router.post("/{assessment_id}/decisions", status_code=201,
-             summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
-def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
-                    session: Session = Depends(get_session), who: Principal = require(*DECIDE)):
-    record = _get(session, assessment_id)
+def decide(res: Resources, session: Session, record: m.Assessment, decision: DecisionIn, who: Principal) -> m.Decision:
+    """Record an officer's decision on a stored assessment (the API's and the web form's)."""
     course_id = decision.course_id
     if course_id is None:
         rec = record.data.get("recommendation") or {}
@@ -192,17 +201,25 @@ def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: R
         course_id = course_id or record.purpose_course_id
     elif course_id not in {c.id for c in res.catalogue.courses}:
         raise field_problem(422, "course_id", f"no course {course_id!r} in the catalogue")
-    for attempt in range(3):
+    reviews = reviewed_pairs(record.data, [r.model_dump() for r in decision.pair_reviews])
+    for _attempt in range(3):
         try:
             stored = record_decision(session, record, outcome=decision.outcome, reason=decision.reason,
                                      course_id=course_id, credits=decision.credits, conditions=decision.conditions,
-                                     key_id=who.key_id, key_name=who.name)
+                                     key_id=who.key_id, key_name=who.name, pair_reviews=reviews)
             session.commit()
-            break
+            return stored
         except IntegrityError:  # another decision took this sequence number: take the next
             session.rollback()
-            if attempt == 2:
-                raise ApiProblem(409, "another decision was being recorded at the same time; try again") from None
+    raise ApiProblem(409, "another decision was being recorded at the same time; try again")
+
+
+@router.post("/{assessment_id}/decisions", status_code=201,
+             summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
+def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
+                    session: Session = Depends(get_session), who: Principal = require(*DECIDE)):
+    record = _get(session, assessment_id)
+    stored = decide(res, session, record, decision, who)
     log.info("assessment %s: decision %d %s (recommended %s)", record.id[:8], stored.seq, stored.outcome, record.outcome)
     body = decision_dict(stored)
     return JSONResponse(jsonable_encoder(body), status_code=201,

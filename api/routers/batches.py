@@ -47,6 +47,37 @@ _MULTIPART_SCHEMA = {
 }
 
 
+def submit_batch(res: Resources, data: bytes, source: str, options: dict[str, str], outcomes: tuple[bytes, str] | None,
+                 who: Principal) -> dict[str, Any]:
+    """Validate a batch file and its options (format, purpose, programme, as_of), queue its rows; the batch view.
+    Shared by POST /batches and the registrar's page; bad input raises a problem naming the field."""
+    as_of = dt.date.today()
+    if options.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"])
+        except ValueError:
+            raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
+    if options.get("format") and options["format"] not in BATCH_FORMATS:
+        raise field_problem(422, "format", f"use {', '.join(BATCH_FORMATS)}")
+    purpose, programme = options.get("purpose"), options.get("programme")
+    if purpose and purpose not in {c.id for c in res.catalogue.courses}:
+        raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
+    if programme and programme not in {p.id for p in res.catalogue.programmes}:
+        raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
+    mapping = read_outcomes_mapping(*outcomes) if outcomes else None
+    fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
+                           catalogue=res.catalogue, outcomes=mapping)
+    if mapping is not None and fmt != "transcripts":
+        raise InputError([Problem(outcomes[1], "", "outcomes", "learning outcomes by LOS are only read with a zip "
+                                  "of transcripts")])
+    with res.sessions() as session:
+        batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
+                          programme=programme, as_of=as_of)
+        session.commit()
+        log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
+        return batch_view(session, batch)
+
+
 @router.post("", status_code=202, summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
              description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
                          "`as_of`, and `outcomes` with transcripts), or as the raw body with Content-Type text/csv, "
@@ -82,35 +113,7 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
-    as_of = dt.date.today()
-    if options.get("as_of"):
-        try:
-            as_of = dt.date.fromisoformat(options["as_of"])
-        except ValueError:
-            raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
-    if options.get("format") and options["format"] not in BATCH_FORMATS:
-        raise field_problem(422, "format", f"use {', '.join(BATCH_FORMATS)}")
-    purpose, programme = options.get("purpose"), options.get("programme")
-    if purpose and purpose not in {c.id for c in res.catalogue.courses}:
-        raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
-    if programme and programme not in {p.id for p in res.catalogue.programmes}:
-        raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
-
-    def work() -> dict[str, Any]:
-        mapping = read_outcomes_mapping(*outcomes) if outcomes else None
-        fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
-                               catalogue=res.catalogue, outcomes=mapping)
-        if mapping is not None and fmt != "transcripts":
-            raise InputError([Problem(outcomes[1], "", "outcomes", "learning outcomes by LOS are only read with a zip "
-                                      "of transcripts")])
-        with res.sessions() as session:
-            batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
-                              programme=programme, as_of=as_of)
-            session.commit()
-            log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
-            return batch_view(session, batch)
-
-    body = await run_in_threadpool(work)
+    body = await run_in_threadpool(submit_batch, res, data, source, options, outcomes, who)
     return JSONResponse(jsonable_encoder(body), status_code=202,
                     headers={"Location": f"/batches/{body['id']}"})
 
@@ -122,6 +125,13 @@ def list_batches(page: Page = Depends(get_page), session: Session = Depends(get_
     rows = session.execute(select(m.Batch).order_by(m.Batch.created_at.desc(), m.Batch.id)
                            .limit(page.limit).offset(page.offset)).scalars()
     return page.envelope([batch_view(session, b, errors_limit=0) for b in rows], total, "/batches")
+
+
+def results_csv_bytes(session: Session, batch_id: str) -> str:
+    """The results file: one line per assessment, failed rows with their reason (API and registrar's page)."""
+    buffer = io.StringIO()
+    write_results_csv(batch_items(session, batch_id), buffer, extra_columns=("assessment_id",))
+    return buffer.getvalue()
 
 
 def _get(session: Session, batch_id: str) -> m.Batch:
@@ -144,9 +154,7 @@ def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] 
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
     view = batch_view(session, batch, errors_limit=0)
     if format == "csv":
-        buffer = io.StringIO()
-        write_results_csv(batch_items(session, batch_id), buffer, extra_columns=("assessment_id",))
-        return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers={
+        return Response(results_csv_bytes(session, batch_id), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": view["status"]})
     items = batch_items(session, batch_id, limit, offset)
     return {"batch_id": batch_id, "status": view["status"], "total_rows": batch.total_rows, "offset": offset,

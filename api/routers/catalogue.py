@@ -85,16 +85,16 @@ async def import_catalogue(file: UploadFile = File(..., description="catalogue f
                            res: Resources = Depends(get_resources), session: Session = Depends(get_session),
                            who: Principal = require(*MANAGE)):
     data = await file.read()
-    name = file.filename or "catalogue.yaml"
+    return await run_in_threadpool(import_catalogue_file, res, session, data, file.filename or "catalogue.yaml", who)
 
-    def work():
-        catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
-        record = res.store_catalogue(session, catalogue, name, who.key_id)
-        audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
-              courses=record.courses, programmes=record.programmes)
-        session.commit()
-        res.switch(catalogue, record.id)
-        return {"id": record.id, "source": name, "courses": record.courses, "programmes": record.programmes,
-                "digest": record.digest}
 
-    return await run_in_threadpool(work)
+def import_catalogue_file(res: Resources, session: Session, data: bytes, name: str, who: Principal) -> dict:
+    """Validate and activate an uploaded catalogue (API and admin page); InputError lists every problem."""
+    catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
+    record = res.store_catalogue(session, catalogue, name, who.key_id)
+    audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
+          courses=record.courses, programmes=record.programmes)
+    session.commit()
+    res.switch(catalogue, record.id)
+    return {"id": record.id, "source": name, "courses": record.courses, "programmes": record.programmes,
+            "digest": record.digest}
