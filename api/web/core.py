@@ -15,7 +15,7 @@ from recognition_engine.errors import InputError
 from ..problems import ApiProblem
 from ..services import pair_zone
 from . import auth
-from .i18n import LOCALES, N_, translator
+from .i18n import LOCALES, N_, tr, translator
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -56,18 +56,23 @@ class WebError(Exception):
         self.status, self.message = status, message
 
 
+EVIDENCE_CHARS = 160  # a card shows the start of a long value; the full evidence is in the API's explanation
+
+
 def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
     """A finding's evidence as (name, text) lines for its card; the outcome pairs have their own table."""
+    shown = {"workload": {"conversion", "source", "course_ects"}, "level": {"mapping_source"}}.get(finding["check"], set())
     out = []
     for key, value in (finding.get("evidence") or {}).items():
-        if key == "pairs" or value in (None, "", [], {}):
+        if key == "pairs" or key in shown or value in (None, "", [], {}):
             continue
         if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
             value = ", ".join(str(x) for x in value)
         elif isinstance(value, (list, dict)):
             value = "; ".join(", ".join(f"{k}: {v}" for k, v in x.items()) if isinstance(x, dict) else str(x)
                               for x in (value if isinstance(value, list) else [value]))
-        out.append((key.replace("_", " "), str(value)))
+        text = str(value)
+        out.append((key.replace("_", " "), text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"))
     return out
 
 
@@ -105,9 +110,13 @@ async def form_of(request: Request, viewer: auth.Viewer) -> Any:
     """The posted form, once its CSRF token has been checked against the session's."""
     form = await request.form()
     if not auth.csrf_valid(viewer.csrf, form.get("csrf")):
-        raise WebError(403, translator(request)("This form has expired or did not come from this site. Reload the "
-                                                "page and try again."))
+        raise csrf_refused(request)
     return form
+
+
+def csrf_refused(request: Request) -> WebError:
+    return WebError(403, tr(request, "This form has expired or did not come from this site. Reload the page and try "
+                                     "again."))
 
 
 def field_errors(exc: Exception) -> dict[str, list[str]]:

@@ -85,3 +85,8 @@ class Translator:
 
 def translator(request: Request) -> Translator:
     return Translator(getattr(request.state, "locale", None) or negotiate(request))
+
+
+def tr(request: Request, message: str, **values: Any) -> str:
+    """`message` in the request's language (extracted with the keyword tr:2)."""
+    return translator(request)(message, **values)

@@ -12,7 +12,7 @@ from ..routers.catalogue import import_catalogue_file
 from ..security import MANAGE
 from . import auth
 from .core import form_of, page_user, render
-from .i18n import translator
+from .i18n import tr
 
 router = APIRouter(prefix="/ui/catalogue", include_in_schema=False)
 
@@ -33,7 +33,7 @@ async def import_catalogue(request: Request, viewer: auth.Viewer = page_user(*MA
     form = await form_of(request, viewer)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        problems = [{"location": "", "field": "file", "message": translator(request)("Choose the catalogue file.")}]
+        problems = [{"location": "", "field": "file", "message": tr(request, "Choose the catalogue file.")}]
         return _page(request, 422, problems=problems)
     data = await upload.read()
     res = request.app.state.resources

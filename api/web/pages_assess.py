@@ -23,7 +23,7 @@ from ..security import ASSESS, DECIDE, READ
 from ..services import assessment_summary, assessment_view, history, outcome_pairs, pair_zone
 from . import auth
 from .core import OUTCOMES, WebError, field_errors, form_of, page_user, render
-from .i18n import translator
+from .i18n import tr
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -89,7 +89,7 @@ async def assess(request: Request, viewer: auth.Viewer = page_user(*ASSESS)):
         if mode == "upload":
             upload = form.get("file")
             if not isinstance(upload, UploadFile) or not upload.filename:
-                raise field_problem(422, "file", translator(request)("Choose the credential file to upload."))
+                raise field_problem(422, "file", tr(request, "Choose the credential file to upload."))
             payload["document"] = await upload.read()
             source = upload.filename
         else:
@@ -131,7 +131,7 @@ def assessments(request: Request, outcome: str = "", page: int = Query(1, ge=1),
 def _record(request: Request, db, assessment_id: str) -> m.Assessment:
     record = db.get(m.Assessment, assessment_id)
     if record is None:
-        raise WebError(404, translator(request)("There is no assessment %(id)s.", id=assessment_id))
+        raise WebError(404, tr(request, "There is no assessment %(id)s.", id=assessment_id))
     return record
 
 
@@ -193,4 +193,5 @@ def letter(request: Request, assessment_id: str, viewer: auth.Viewer = page_user
     res = request.app.state.resources
     with res.sessions() as db:
         context = comparison(db, _record(request, db, assessment_id))
-    return render(request, "letter.html", institution=res.catalogue.institution, **context)
+    appeal = context["a"]["recommendation"].get("appeal") or res.policy.appeal.model_dump(mode="json")
+    return render(request, "letter.html", institution=res.catalogue.institution, appeal=appeal, **context)

@@ -14,7 +14,7 @@ from .. import models as m
 from ..keys import ROLES
 from ..services import assessment_summary, batch_view
 from . import auth
-from .core import WebError, page_user, render
+from .core import csrf_refused, page_user, render
 from .i18n import COOKIE as LANG_COOKIE, LOCALES, translator
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +23,7 @@ limiter = auth.SignInLimiter()
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no scheme, no host, no '//'): never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target or urlparse(target).netloc:
         return "/ui/"
     return target
 
@@ -54,7 +54,7 @@ async def sign_in(request: Request):
     form = await request.form()
     next_ = form.get("next") if isinstance(form.get("next"), str) else None
     if not auth.csrf_valid(request.cookies.get(auth.SIGN_IN_COOKIE), form.get("csrf")):
-        raise WebError(403, _("This form has expired or did not come from this site. Reload the page and try again."))
+        raise csrf_refused(request)
     client = request.client.host if request.client else "unknown"
     wait = limiter.retry_after(client)
     if wait:
@@ -77,8 +77,7 @@ async def sign_out(request: Request):
     viewer = auth.current(request)
     form = await request.form()
     if viewer is not None and not auth.csrf_valid(viewer.csrf, form.get("csrf")):
-        raise WebError(403, translator(request)("This form has expired or did not come from this site. Reload the "
-                                                "page and try again."))
+        raise csrf_refused(request)
     response = RedirectResponse("/ui/sign-in", status_code=303)
     auth.sign_out(request, response, viewer)
     return response

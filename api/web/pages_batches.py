@@ -20,7 +20,7 @@ from ..security import BATCH, READ
 from ..services import batch_items, batch_view, engine_assessment
 from . import auth
 from .core import OUTCOMES, WebError, field_errors, form_of, page_user, render
-from .i18n import translator
+from .i18n import tr, translator
 
 router = APIRouter(prefix="/ui/batches", include_in_schema=False)
 
@@ -46,7 +46,7 @@ async def submit(request: Request, viewer: auth.Viewer = page_user(*BATCH)):
     upload, extra = form.get("file"), form.get("outcomes")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise field_problem(422, "file", translator(request)("Choose the batch file to upload."))
+            raise field_problem(422, "file", tr(request, "Choose the batch file to upload."))
         outcomes = None
         if isinstance(extra, UploadFile) and extra.filename:
             outcomes = (await extra.read(), extra.filename)
@@ -60,7 +60,7 @@ async def submit(request: Request, viewer: auth.Viewer = page_user(*BATCH)):
 def _batch(request: Request, db, batch_id: str) -> m.Batch:
     batch = db.get(m.Batch, batch_id)
     if batch is None:
-        raise WebError(404, translator(request)("There is no batch %(id)s.", id=batch_id))
+        raise WebError(404, tr(request, "There is no batch %(id)s.", id=batch_id))
     return batch
 
 
