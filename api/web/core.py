@@ -61,7 +61,8 @@ EVIDENCE_CHARS = 160  # a card shows the start of a long value; the full evidenc
 
 def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
     """A finding's evidence as (name, text) lines for its card; the outcome pairs have their own table."""
-    shown = {"workload": {"conversion", "source", "course_ects"}, "level": {"mapping_source"}}.get(finding["check"], set())
+    shown = {"workload": {"conversion", "source", "course_ects"}, "level": {"mapping_source"},
+             "learning_outcomes": {"covered", "missing"}}.get(finding["check"], set())  # shown elsewhere on the page
     out = []
     for key, value in (finding.get("evidence") or {}).items():
         if key == "pairs" or key in shown or value in (None, "", [], {}):

@@ -193,5 +193,5 @@ def letter(request: Request, assessment_id: str, viewer: auth.Viewer = page_user
     res = request.app.state.resources
     with res.sessions() as db:
         context = comparison(db, _record(request, db, assessment_id))
-    appeal = context["a"]["recommendation"].get("appeal") or res.policy.appeal.model_dump(mode="json")
+    appeal = context["a"]["recommendation"].get("appeal") or res.policy.header.appeal.model_dump(mode="json")
     return render(request, "letter.html", institution=res.catalogue.institution, appeal=appeal, **context)

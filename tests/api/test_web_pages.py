@@ -163,3 +163,15 @@ def test_every_interface_string_is_in_the_catalogues_and_translated():
     for m in po:  # the same %(name)s placeholders in both languages
         if m.id:
             assert set(re.findall(r"%\(\w+\)", m.id)) == set(re.findall(r"%\(\w+\)", m.string)), m.id
+
+
+def test_catalogue_import_lists_every_problem(api):
+    client, csrf = _signed_in(api, "admin")
+    bad = (b"institution: {name: Test}\nprogrammes: []\ncourses:\n"
+           b"  - {id: A1, title: One, ects: -5, learning_outcomes: [x]}\n"
+           b"  - {id: A2, ects: 5, learning_outcomes: [y]}\n")
+    response = client.post("/ui/catalogue", data={"csrf": csrf}, files={"file": ("bad.yaml", bad)})
+    assert response.status_code == 422
+    rows = re.findall(r"<tr><td>[^<]*</td><td><code>([^<]*)</code></td>", response.text)
+    assert len(rows) >= 2 and any("ects" in r for r in rows) and any("title" in r for r in rows), rows
+    assert api.resources.catalogue.courses[0].id != "A1"  # the active catalogue is unchanged
