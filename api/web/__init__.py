@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from ..problems import ApiProblem
 from . import pages_admin, pages_assess, pages_auth, pages_batches
@@ -30,11 +31,19 @@ def install(app: FastAPI) -> None:
     async def _error(request: Request, exc: WebError):
         return render(request, "error.html", exc.status, code=exc.status, message=exc.message)
 
-    api_problem = app.exception_handlers[ApiProblem]
+    for exc_class, status, detail in ((ApiProblem, "status", "detail"), (HTTPException, "status_code", "detail")):
+        _pages_get_html(app, exc_class, status, detail)
 
-    @app.exception_handler(ApiProblem)
-    async def _problem(request: Request, exc: ApiProblem):
-        """A problem raised under a page is shown as a page; the API keeps its problem+json."""
+
+def _pages_get_html(app: FastAPI, exc_class: type[Exception], status: str, detail: str) -> None:
+    """An error under /ui/ is shown as a page; the API keeps its problem+json."""
+    api_handler = app.exception_handlers[exc_class]
+
+    async def handler(request: Request, exc: Exception):
         if request.url.path.startswith("/ui/"):
-            return render(request, "error.html", exc.status, code=exc.status, message=exc.detail)
-        return await api_problem(request, exc)
+            code = getattr(exc, status)
+            message = getattr(exc, detail)
+            return render(request, "error.html", code, code=code, message=message if isinstance(message, str) else "")
+        return await api_handler(request, exc)
+
+    app.add_exception_handler(exc_class, handler)

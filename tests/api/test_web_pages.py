@@ -122,7 +122,8 @@ def test_a_revoked_key_ends_its_sessions(api):
 
 
 def test_decision_records_the_reviewed_pairs(api):
-    body = {"credential": credential("mc-asu-cloud-2025"), "purpose": "CS302", "as_of": AS_OF}
+    cloud = {**credential("mc-asu-cloud-2025"), "title": "Cloud Computing (pair reviews)"}  # its own precedents
+    body = {"credential": cloud, "purpose": "CS302", "as_of": AS_OF}
     assessment = api.client.post("/assessments", json=body, headers=api.h("officer")).json()
     pairs = next(f for f in assessment["assessment"]["findings"] if f["check"] == "learning_outcomes")["evidence"]["pairs"]
     bad = api.client.post(f"/assessments/{assessment['id']}/decisions", headers=api.h("officer"), json={
@@ -175,3 +176,11 @@ def test_catalogue_import_lists_every_problem(api):
     rows = re.findall(r"<tr><td>[^<]*</td><td><code>([^<]*)</code></td>", response.text)
     assert len(rows) >= 2 and any("ects" in r for r in rows) and any("title" in r for r in rows), rows
     assert api.resources.catalogue.courses[0].id != "A1"  # the active catalogue is unchanged
+
+
+def test_errors_under_the_pages_are_pages(api):
+    client, _ = _signed_in(api, "officer")
+    for path in ("/ui/no-such-page", "/ui/assessments/no-such-id", "/ui/batches/no-such-id"):
+        response = client.get(path)
+        assert response.status_code == 404 and response.headers["content-type"].startswith("text/html"), path
+    assert client.get("/no-such-endpoint").headers["content-type"] == "application/problem+json"
