@@ -80,13 +80,15 @@ def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     _ = translator(request)
     viewer = getattr(request.state, "viewer", None)
-    return templates.TemplateResponse(request, template, status_code=status, context={
+    response = templates.TemplateResponse(request, template, status_code=status, context={
         "_": _, "lang": _.locale, "viewer": viewer, "csrf": viewer.csrf if viewer else None,
         "outcome_label": lambda o: _(OUTCOMES[o]) if o in OUTCOMES else (o or ""),
         "verdict_label": lambda v: _(VERDICTS[v]) if v in VERDICTS else v,
         "zone_label": lambda z: _(ZONES[z]), "zone_mark": ZONE_MARK.get, "zone": pair_zone,
         "role_label": lambda r: _(ROLES.get(r, r)), "outcomes": OUTCOMES, "evidence_items": evidence_items,
         **context})
+    response.headers["Cache-Control"] = "no-store"  # pages hold learners' data: no copy in shared caches
+    return response
 
 
 def page_user(*roles: str):

@@ -56,6 +56,7 @@ def test_docs_and_every_page_asset_are_served_locally(api):
 
 def test_sign_in_cookie_and_sign_out_ends_the_session(api):
     client, csrf = _signed_in(api, "officer")
+    assert client.get("/ui/").headers["cache-control"] == "no-store"
     cookie = next(c for c in client.cookies.jar if c.name == "rs_session")
     assert cookie.has_nonstandard_attr("HttpOnly") and cookie.expires is not None
     token = cookie.value
