@@ -8,7 +8,10 @@ the same functions as the API routes, under the same roles (api/security.py).
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
@@ -31,19 +34,27 @@ def install(app: FastAPI) -> None:
     async def _error(request: Request, exc: WebError):
         return render(request, "error.html", exc.status, code=exc.status, message=exc.message)
 
-    for exc_class, status, detail in ((ApiProblem, "status", "detail"), (HTTPException, "status_code", "detail")):
-        _pages_get_html(app, exc_class, status, detail)
+    for exc_class, status_and_message in PAGE_ERRORS.items():
+        _pages_get_html(app, exc_class, status_and_message)
 
 
-def _pages_get_html(app: FastAPI, exc_class: type[Exception], status: str, detail: str) -> None:
+# How each error the API answers with problem+json reads on a page: (status, message).
+PAGE_ERRORS: dict[type[Exception], Callable[[Any], tuple[int, str]]] = {
+    ApiProblem: lambda e: (e.status, e.detail),
+    HTTPException: lambda e: (e.status_code, e.detail if isinstance(e.detail, str) else ""),
+    RequestValidationError: lambda e: (422, "; ".join(f"{'.'.join(str(x) for x in err['loc'][1:])}: {err['msg']}"
+                                                      for err in e.errors())),
+}
+
+
+def _pages_get_html(app: FastAPI, exc_class: type[Exception], status_and_message) -> None:
     """An error under /ui/ is shown as a page; the API keeps its problem+json."""
     api_handler = app.exception_handlers[exc_class]
 
     async def handler(request: Request, exc: Exception):
         if request.url.path.startswith("/ui/"):
-            code = getattr(exc, status)
-            message = getattr(exc, detail)
-            return render(request, "error.html", code, code=code, message=message if isinstance(message, str) else "")
+            code, message = status_and_message(exc)
+            return render(request, "error.html", code, code=code, message=message)
         return await api_handler(request, exc)
 
     app.add_exception_handler(exc_class, handler)

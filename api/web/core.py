@@ -77,6 +77,17 @@ def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def contributions(candidate: dict[str, Any]) -> list[tuple[str, float]]:
+    """Why a candidate ranked where it did: its features' contributions, largest first, from
+    either {feature: value} or [{feature|name, contribution|value}] (none when absent)."""
+    raw = candidate.get("contributions") or {}
+    if isinstance(raw, list):
+        raw = {str(x.get("feature", x.get("name"))): x.get("contribution", x.get("value")) for x in raw
+               if isinstance(x, dict)}
+    pairs = [(name, float(value)) for name, value in raw.items() if isinstance(value, (int, float))]
+    return sorted(pairs, key=lambda x: -abs(x[1]))
+
+
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     _ = translator(request)
     viewer = getattr(request.state, "viewer", None)
@@ -86,6 +97,7 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "verdict_label": lambda v: _(VERDICTS[v]) if v in VERDICTS else v,
         "zone_label": lambda z: _(ZONES[z]), "zone_mark": ZONE_MARK.get, "zone": pair_zone,
         "role_label": lambda r: _(ROLES.get(r, r)), "outcomes": OUTCOMES, "evidence_items": evidence_items,
+        "contributions": contributions,
         **context})
     response.headers["Cache-Control"] = "no-store"  # pages hold learners' data: no copy in shared caches
     return response

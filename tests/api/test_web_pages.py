@@ -185,3 +185,17 @@ def test_errors_under_the_pages_are_pages(api):
         response = client.get(path)
         assert response.status_code == 404 and response.headers["content-type"].startswith("text/html"), path
     assert client.get("/no-such-endpoint").headers["content-type"] == "application/problem+json"
+
+
+def test_bad_query_parameters_on_a_page_get_a_page(api):
+    client, _ = _signed_in(api, "officer")
+    response = client.get("/ui/assessments?page=zero")
+    assert response.status_code == 422 and "page" in response.text and response.headers["content-type"].startswith("text/html")
+
+
+def test_why_first_reads_contributions_in_either_shape():
+    from api.web.core import contributions
+
+    assert contributions({"contributions": {"title": 0.2, "whole_text": -0.9}}) == [("whole_text", -0.9), ("title", 0.2)]
+    assert contributions({"contributions": [{"feature": "bm25", "contribution": 0.4}]}) == [("bm25", 0.4)]
+    assert contributions({"score": 0.9}) == []

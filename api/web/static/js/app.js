@@ -3,6 +3,10 @@
 
 document.documentElement.classList.add("js");
 
+function isJson(response) {
+  return response.ok && (response.headers.get("content-type") || "").includes("application/json");
+}
+
 // Tabs on the new-assessment page: show one way of entering the credential at a time.
 function setupTabs() {
   const tabs = document.querySelectorAll(".tabs [role=tab]");
@@ -25,7 +29,7 @@ function setupCourseSearch() {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       const response = await fetch("/ui/courses?q=" + encodeURIComponent(input.value), {credentials: "same-origin"});
-      if (!response.ok) return;
+      if (!isJson(response)) return;  // e.g. the session ended: the next page load signs in again
       const courses = await response.json();
       list.replaceChildren(...courses.map((c) => {
         const option = document.createElement("option");
@@ -46,6 +50,7 @@ function setupProgress() {
   const field = (name) => card.querySelector(`[data-field=${name}]`);
   const tick = async () => {
     const response = await fetch(card.dataset.progressUrl, {credentials: "same-origin"});
+    if (response.ok && !isJson(response)) { window.location.reload(); return; }  // signed out: to the sign-in page
     if (response.ok) {
       const p = await response.json();
       bar.value = p.progress;
