@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from recognition_engine import __version__
 
-from . import openapi, problems
+from . import openapi, problems, web
 from .guards import RequestLineGuard
 from .headers import add_security_headers
 from .limits import BodySizeLimit
@@ -52,7 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 worker.stop()
             resources.close()
 
-    app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    # /docs is served by api/web from vendored Swagger UI assets (works offline, no inline script)
+    app = FastAPI(title="Recognition engine", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.throttle = FailedAuthThrottle(settings.auth_max_failures, settings.auth_window_seconds)
     problems.install(app)
@@ -62,5 +64,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_security_headers(app)
     for module in (health, catalogue, assessments, batches):
         app.include_router(module.router)
+    web.install(app)
     openapi.install(app, {"AssessmentRequest": assessments.AssessmentRequest})
     return app

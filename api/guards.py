@@ -30,6 +30,7 @@ MAX_OUTCOMES = 200  # learning outcomes of one credential
 MAX_TEXT = 5_000  # any other text of a credential
 MAX_REASON = 20_000  # a decision's reason
 MAX_CONDITION, MAX_CONDITIONS = 1_000, 50  # a decision's conditions
+MAX_PAIR_REVIEWS = 1_000  # a decision's reviewed outcome pairs
 MAX_QUERY = 1_000  # one query parameter or path segment
 MAX_FILENAME = 255  # an uploaded file's name (stored as the batch's or catalogue's source)
 

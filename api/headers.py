@@ -1,4 +1,4 @@
-"""Security headers on every response (the API's own; the web UI may widen its CSP)."""
+"""Security headers on every response: pages, API, static files, the docs and errors alike."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# Nothing by default; scripts, styles, images and fonts from this origin only. No inline script
+# may run ('unsafe-inline' is never granted): the pages and /docs keep their scripts and styles
+# in static files (api/web/static, Swagger UI vendored by scripts/vendor.sh).
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+
 SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
@@ -14,19 +21,14 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Strict-Transport-Security": "max-age=31536000",
-    "Cache-Control": "no-store",  # answers carry learners' data: no cache keeps them
-    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+    "Cache-Control": "no-store",  # answers and pages carry learners' data: no cache keeps them
 }
-# The interactive docs (/docs, /redoc) load FastAPI's Swagger UI and ReDoc from their CDN.
-DOCS_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com; "
-            "connect-src 'self'; worker-src blob:; frame-ancestors 'none'")
 
 
 class SecurityHeaders:
     """Pure ASGI, outermost of the app's middleware, so that every answer carries the headers
-    (the last-resort 500 handler adds them itself: it answers from outside)."""
+    (the last-resort 500 handler adds them itself: it answers from outside). A route may set
+    its own value for any of them."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -35,15 +37,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope.get("path") in ("/docs", "/redoc")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in SECURITY_HEADERS.items():
                     headers.setdefault(name, value)
-                if docs:
-                    headers["Content-Security-Policy"] = DOCS_CSP
             await send(message)
 
         await self.app(scope, receive, with_headers)

@@ -151,6 +151,8 @@ class Decision(Base):
     decided_by: Mapped[str] = mapped_column(String(16))
     decided_by_name: Mapped[str] = mapped_column(String(200))
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the officer's confirmed or struck outcome pairs: [{pair, review, local, incoming, similarity, zone}]
+    pair_reviews: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=list)
 
 
 class AuditEvent(Base):
@@ -182,6 +184,19 @@ class IdempotencyKey(Base):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     location: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries a random token, the database only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(token), hex
+    key_id: Mapped[str] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Worker(Base):

@@ -3,7 +3,7 @@ with the problem+json schema (tests/api/test_api_fuzz.py holds the service to it
 
 FastAPI documents the success and a 422 of its own shape; the rest follows from what the
 service does to every request (api/app.py): any request may be refused for its request line
-(422) or fail unforeseen (500); a request with a body may be too large (413); an operation
+(422) or fail unforeseen (500); a request with a body may be too large (413) or unparseable (400); an operation
 that needs a key answers 401, 403 and 429 (too many failed keys); one with a path parameter
 404. Routes add what only they answer through `responses=` (409, 503, ...).
 """
@@ -30,7 +30,7 @@ PROBLEM_SCHEMA = {
     },
     "additionalProperties": True,
 }
-REASONS = {400: "Malformed request (a multipart body that cannot be parsed)", 401: "No valid API key",
+REASONS = {400: "Malformed request (a body that cannot be parsed)", 401: "No valid API key",
            403: "The key's role may not do this", 404: "Not found", 409: "Conflict; try again",
            413: "Request body too large", 415: "Unsupported media type", 422: "Invalid input, naming the field",
            429: "Too many failed authentication attempts from this address", 500: "Unforeseen error (no internals)",
@@ -55,9 +55,7 @@ def _problem_response(status: int) -> dict[str, Any]:
 def _statuses(operation: dict[str, Any]) -> set[int]:
     statuses = {422, 500}
     if "requestBody" in operation:
-        statuses.add(413)
-        if "multipart/form-data" in operation["requestBody"].get("content", {}):
-            statuses.add(400)
+        statuses |= {400, 413}  # a body FastAPI cannot parse (multipart, or JSON it cannot read) is a 400
     if operation.get("security"):
         statuses |= {401, 403, 429}
     if any(p.get("in") == "path" for p in operation.get("parameters", [])):

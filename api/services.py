@@ -65,6 +65,7 @@ def decision_dict(d: m.Decision) -> dict[str, Any]:
         "id": d.id, "seq": d.seq, "assessment_id": d.assessment_id, "outcome": d.outcome,
         "recommended_outcome": d.recommended_outcome, "differs_from_recommendation": d.outcome != d.recommended_outcome,
         "reason": d.reason, "course_id": d.course_id, "credits": d.credits, "conditions": list(d.conditions or []),
+        "pair_reviews": list(d.pair_reviews or []),
         "decided_by": {"key_id": d.decided_by, "name": d.decided_by_name}, "decided_at": aware(d.decided_at),
     }
 
@@ -80,17 +81,42 @@ def latest_decision(session: Session, assessment_id: str) -> m.Decision | None:
 
 
 def record_decision(session: Session, record: m.Assessment, *, outcome: Outcome, reason: str, course_id: str | None,
-                    credits: float | None, conditions: list[str], key_id: str, key_name: str) -> m.Decision:
+                    credits: float | None, conditions: list[str], key_id: str, key_name: str,
+                    pair_reviews: list[dict[str, Any]] | None = None) -> m.Decision:
     """Append a decision (the next in sequence); earlier ones stay as they were."""
     seq = (session.execute(select(func.max(m.Decision.seq)).where(m.Decision.assessment_id == record.id)).scalar() or 0) + 1
     decision = m.Decision(assessment_id=record.id, seq=seq, outcome=outcome.value, recommended_outcome=record.outcome,
                           reason=reason, course_id=course_id, credits=credits, conditions=conditions,
-                          decided_by=key_id, decided_by_name=key_name, decided_at=utcnow())
+                          decided_by=key_id, decided_by_name=key_name, decided_at=utcnow(),
+                          pair_reviews=pair_reviews or [])
     session.add(decision)
     session.flush()
     audit(session, key_id, "decision.recorded", "assessment", record.id, seq=seq, outcome=outcome.value,
           recommended_outcome=record.outcome)
     return decision
+
+
+def outcome_pairs(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The (local, incoming) outcome pairs of a stored assessment's learning-outcome finding."""
+    finding = next((f for f in data.get("findings", []) if f.get("check") == "learning_outcomes"), None)
+    return list((finding or {}).get("evidence", {}).get("pairs") or [])
+
+
+def reviewed_pairs(data: dict[str, Any], reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The officer's pair reviews with the pairs they name copied in, so the decision reads alone.
+    Raises a problem naming `pair_reviews[i].pair` for a pair the assessment does not have."""
+    from .problems import field_problem
+
+    pairs = outcome_pairs(data)
+    out: dict[int, dict[str, Any]] = {}
+    for i, review in enumerate(reviews):
+        n = review["pair"]
+        if n >= len(pairs):
+            raise field_problem(422, f"pair_reviews[{i}].pair", f"no pair {n}: the assessment has {len(pairs)} pair(s)")
+        p = pairs[n]
+        out[n] = {"pair": n, "review": review["review"], "local": p["local"], "incoming": p["incoming"],
+                  "similarity": p["similarity"], "probability": p["probability"], "zone": p["zone"]}
+    return [out[n] for n in sorted(out)]
 
 
 def precedents(session: Session, record: m.Assessment, limit: int = 20) -> list[dict[str, Any]]:

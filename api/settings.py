@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     retention_days: int | None = Field(
         None, gt=0, description="learner data older than this is purged (at start and by `recognise purge`); "
                                 "decisions and the audit trail are kept. Unset: kept until purged by hand")
+
+    home_schac: str | None = Field(None, description="the home institution's SCHAC code (ELMO exports name their issuer by it)")
+    home_url: str | None = Field(None, description="the home institution's web address (ELMO issuer url)")
     pseudonym_secret: SecretStr | None = Field(
         None, description="key for the pseudonyms logged instead of learner ids (default: generated, kept in the db)")
 

@@ -24,9 +24,9 @@ from recognition_engine.rules import Outcome
 
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
-from ..deps import Page, get_or_404, get_page, get_resources, get_session, reader
+from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
 from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
-from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_REASON, SafeText, check_credentials, check_field,
+from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_PAIR_REVIEWS, MAX_REASON, SafeText, check_credentials, check_field,
                       control_problems)
 from ..openapi import problem_responses
 from ..privacy import LearnerView
@@ -34,11 +34,12 @@ from ..problems import ApiProblem, field_problem
 from ..resources import Resources
 from ..security import ASSESS, DECIDE, READ, Principal, require
 from ..services import (assessment_summary, assessment_view, decision_dict, decisions_of, engine_assessment, history,
-                        letter_context, record_decision, store_assessment)
+                        letter_context, record_decision, reviewed_pairs, store_assessment)
 
 log = logging.getLogger("api.assessments")
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 SOURCE = "<request body>"
+OPTIONS = ("format", "credential_id", "learner", "purpose", "programme", "as_of", "stack")  # beside a document
 OPERATION = "POST /assessments"
 Id = SafeText(MAX_ID)
 
@@ -84,10 +85,9 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
         if not isinstance(upload, UploadFile):
             raise field_problem(422, "file", "upload the credential document as the form field 'file'")
         payload: dict[str, Any] = {"document": await upload.read()}
-        for key in ("format", "credential_id", "learner", "purpose", "programme", "as_of", "stack"):
+        for key in OPTIONS:
             value = form.get(key)
             if isinstance(value, str) and value.strip():
-                check_field(value, key, MAX_ID)
                 payload[key] = value.strip()
         return payload, upload.filename or "upload"
     if ctype in ("application/json", "") or ctype.endswith("+json"):
@@ -109,6 +109,45 @@ async def _payload(request: Request) -> tuple[dict[str, Any], str]:
     raise ApiProblem(415, f"send application/json or multipart/form-data, not {ctype!r}")
 
 
+def assess_payload(res: Resources, payload: dict[str, Any], source: str, who: Principal,
+                   idem: tuple[str, str] | None = None) -> JSONResponse:
+    """Assess and store one request (a JSON body, a multipart upload or the web form); the 201
+    answer with the stored view as `who` may see it (replayed for a repeated Idempotency-Key).
+    Bad input raises InputError naming the field."""
+    with res.sessions() as session:
+        if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+            return replayed
+    payload = dict(payload)
+    for key in OPTIONS:
+        if isinstance(payload.get(key), str):
+            check_field(payload[key], key, MAX_ID)
+    choice = payload.pop("credential_id", None)
+    req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
+    check_credentials(req.credentials, source)
+    if not req.stack and len(req.credentials) > 1:
+        ids = [c.id for c in req.credentials]
+        if choice is None:
+            raise InputError([Problem(source, "", "credential_id", f"the document holds {len(ids)} credentials "
+                                      f"({', '.join(ids)}): name one, or stack them with stack=true")])
+        if choice not in ids:
+            raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
+                                      f"it holds {', '.join(ids)}")])
+        req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
+    with res.lock:  # the catalogue and its assessor are read together; the engine itself is thread-safe
+        assessor, catalogue_id = res.assessor, res.catalogue_id
+    assessment = assess_request(assessor, req)[0]
+    with res.sessions() as session:
+        record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
+        session.flush()
+        body = assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
+        answer = commit_once(session, who.key_id, OPERATION, idem, 201, body, f"/assessments/{record.id}",
+                             lambda: replay(session, who.key_id, OPERATION, idem))
+        learner = assessment.credential.learner.identifier if assessment.credential.learner else None
+        log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
+                 res.pseudonym(learner))
+        return answer
+
+
 @router.post("", status_code=201, summary="Assess a credential for a purpose; the assessment is stored",
              responses=problem_responses(415),
              openapi_extra={"parameters": [IDEMPOTENCY], "requestBody": {"required": True, "content": {
@@ -118,38 +157,7 @@ async def create_assessment(request: Request, res: Resources = Depends(get_resou
                             who: Principal = require(*ASSESS)):
     payload, source = await _payload(request)
     idem = await request_key(request)
-    choice = payload.pop("credential_id", None)
-
-    def work() -> JSONResponse:
-        with res.sessions() as session:
-            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
-                return replayed
-        req = request_from_payload(payload, source, "", dt.date.today())  # the edge may read the clock; rules never do
-        check_credentials(req.credentials, source)
-        if not req.stack and len(req.credentials) > 1:
-            ids = [c.id for c in req.credentials]
-            if choice is None:
-                raise InputError([Problem(source, "", "credential_id", f"the document holds {len(ids)} credentials "
-                                          f"({', '.join(ids)}): name one, or stack them with stack=true")])
-            if choice not in ids:
-                raise InputError([Problem(source, "", "credential_id", f"no credential {choice!r} in the document; "
-                                          f"it holds {', '.join(ids)}")])
-            req = dataclasses.replace(req, credentials=[c for c in req.credentials if c.id == choice])
-        with res.lock:  # the catalogue and its assessor are read together; the engine itself is thread-safe
-            assessor, catalogue_id = res.assessor, res.catalogue_id
-        assessment = assess_request(assessor, req)[0]
-        with res.sessions() as session:
-            record = store_assessment(session, assessment, created_by=who.key_id, catalogue_id=catalogue_id)
-            session.flush()
-            body = assessment_view(session, record, LearnerView.of(who.role, res.pseudonym))
-            answer = commit_once(session, who.key_id, OPERATION, idem, 201, body, f"/assessments/{record.id}",
-                                 lambda: replay(session, who.key_id, OPERATION, idem))
-            learner = assessment.credential.learner.identifier if assessment.credential.learner else None
-            log.info("assessment %s: %s for %s (learner %s)", record.id[:8], record.outcome, record.purpose_course_id,
-                     res.pseudonym(learner))
-            return answer
-
-    return await run_in_threadpool(work)
+    return await run_in_threadpool(assess_payload, res, payload, source, who, idem)
 
 
 @router.get("", summary="List stored assessments, newest first")
@@ -189,6 +197,13 @@ def explanation(assessment_id: str, format: Literal["html", "markdown", "text"] 
     return Response(rendered, media_type=f"{media}; charset=utf-8")
 
 
+class PairReview(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pair: int = Field(ge=0, le=MAX_INTEGER, description="position of the pair in the learning-outcome finding's evidence.pairs")
+    review: Literal["confirmed", "struck"]
+
+
 class DecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -199,13 +214,13 @@ class DecisionIn(BaseModel):
     credits: float | None = Field(None, ge=0, le=1000, description="ECTS recognised, for a partial or alternative outcome")
     conditions: list[SafeText(MAX_CONDITION)] = Field(default_factory=list, max_length=MAX_CONDITIONS,
                                                       description="what must be bridged, for a conditional outcome")
+    pair_reviews: list[PairReview] = Field(default_factory=list, max_length=MAX_PAIR_REVIEWS,
+                                           description="the officer's confirmation or striking of outcome pairs "
+                                                       "(above all those 'to confirm'), recorded with the decision")
 
 
-@router.post("/{assessment_id}/decisions", status_code=201, responses=problem_responses(409),
-             summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
-def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
-                    session: Session = Depends(get_session), who: Principal = require(*DECIDE)):
-    record = _get(session, assessment_id)
+def decide(res: Resources, session: Session, record: m.Assessment, decision: DecisionIn, who: Principal) -> m.Decision:
+    """Record an officer's decision on a stored assessment (the API's and the web form's)."""
     course_id = decision.course_id
     if course_id is None:
         rec = record.data.get("recommendation") or {}
@@ -213,17 +228,25 @@ def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: R
         course_id = course_id or record.purpose_course_id
     elif course_id not in {c.id for c in res.catalogue.courses}:
         raise field_problem(422, "course_id", f"no course {course_id!r} in the catalogue")
-    for attempt in range(3):
+    reviews = reviewed_pairs(record.data, [r.model_dump() for r in decision.pair_reviews])
+    for _attempt in range(3):
         try:
             stored = record_decision(session, record, outcome=decision.outcome, reason=decision.reason,
                                      course_id=course_id, credits=decision.credits, conditions=decision.conditions,
-                                     key_id=who.key_id, key_name=who.name)
+                                     key_id=who.key_id, key_name=who.name, pair_reviews=reviews)
             session.commit()
-            break
+            return stored
         except IntegrityError:  # another decision took this sequence number: take the next
             session.rollback()
-            if attempt == 2:
-                raise ApiProblem(409, "another decision was being recorded at the same time; try again") from None
+    raise ApiProblem(409, "another decision was being recorded at the same time; try again")
+
+
+@router.post("/{assessment_id}/decisions", status_code=201, responses=problem_responses(409),
+             summary="Record the officer's decision (append-only: a new decision never changes an earlier one)")
+def create_decision(assessment_id: str, decision: DecisionIn = Body(...), res: Resources = Depends(get_resources),
+                    session: Session = Depends(get_session), who: Principal = require(*DECIDE)):
+    record = _get(session, assessment_id)
+    stored = decide(res, session, record, decision, who)
     log.info("assessment %s: decision %d %s (recommended %s)", record.id[:8], stored.seq, stored.outcome, record.outcome)
     body = decision_dict(stored)
     return JSONResponse(jsonable_encoder(body), status_code=201,

@@ -53,6 +53,47 @@ _MULTIPART_SCHEMA = {
 }
 
 
+def submit_batch(res: Resources, data: bytes, source: str, options: dict[str, str], outcomes: tuple[bytes, str] | None,
+                 who: Principal, idem: tuple[str, str] | None = None) -> JSONResponse:
+    """Validate a batch file and its options (format, purpose, programme, as_of), queue its rows;
+    the 202 answer with the batch view (replayed for a repeated Idempotency-Key). Shared by
+    POST /batches and the registrar's page; bad input raises a problem naming the field."""
+    check_field(source, "file", MAX_FILENAME)
+    for key, value in options.items():
+        check_field(value, key, MAX_ID)
+    as_of = dt.date.today()
+    if options.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(options["as_of"])
+        except ValueError:
+            raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
+    if options.get("format") and options["format"] not in BATCH_FORMATS:
+        raise field_problem(422, "format", f"use {', '.join(BATCH_FORMATS)}")
+    purpose, programme = options.get("purpose"), options.get("programme")
+    if purpose and purpose not in {c.id for c in res.catalogue.courses}:
+        raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
+    if programme and programme not in {p.id for p in res.catalogue.programmes}:
+        raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
+    with res.sessions() as session:
+        if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
+            return replayed
+    mapping = read_outcomes_mapping(*outcomes) if outcomes else None
+    fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
+                           catalogue=res.catalogue, outcomes=mapping)
+    if mapping is not None and fmt != "transcripts":
+        raise InputError([Problem(outcomes[1], "", "outcomes", "learning outcomes by LOS are only read with a zip "
+                                  "of transcripts")])
+    with res.sessions() as session:
+        batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
+                          programme=programme, as_of=as_of)
+        session.flush()
+        body = batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
+        answer = commit_once(session, who.key_id, OPERATION, idem, 202, body, f"/batches/{batch.id}",
+                             lambda: replay(session, who.key_id, OPERATION, idem))
+        log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
+        return answer
+
+
 @router.post("", status_code=202, responses=problem_responses(415), summary="Submit a batch (CSV, JSON Lines or a zip of transcripts); returns the job id at once",
              description="Send the file as multipart/form-data (field `file`, optional `format`, `purpose`, `programme`, "
                          "`as_of`, and `outcomes` with transcripts), or as the raw body with Content-Type text/csv, "
@@ -88,45 +129,8 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
-    check_field(source, "file", MAX_FILENAME)
-    for key, value in options.items():
-        check_field(value, key, MAX_ID)
     idem = await request_key(request)
-    as_of = dt.date.today()
-    if options.get("as_of"):
-        try:
-            as_of = dt.date.fromisoformat(options["as_of"])
-        except ValueError:
-            raise field_problem(422, "as_of", f"expected a date as YYYY-MM-DD, got {options['as_of']!r}") from None
-    if options.get("format") and options["format"] not in BATCH_FORMATS:
-        raise field_problem(422, "format", f"use {', '.join(BATCH_FORMATS)}")
-    purpose, programme = options.get("purpose"), options.get("programme")
-    if purpose and purpose not in {c.id for c in res.catalogue.courses}:
-        raise field_problem(422, "purpose", f"no course {purpose!r} in the catalogue")
-    if programme and programme not in {p.id for p in res.catalogue.programmes}:
-        raise field_problem(422, "programme", f"no programme {programme!r} in the catalogue")
-
-    def work() -> JSONResponse:
-        with res.sessions() as session:
-            if (replayed := replay(session, who.key_id, OPERATION, idem)) is not None:
-                return replayed
-        mapping = read_outcomes_mapping(*outcomes) if outcomes else None
-        fmt, rows = read_batch(data, source, options.get("format"), res.settings.max_batch_rows,
-                               catalogue=res.catalogue, outcomes=mapping)
-        if mapping is not None and fmt != "transcripts":
-            raise InputError([Problem(outcomes[1], "", "outcomes", "learning outcomes by LOS are only read with a zip "
-                                      "of transcripts")])
-        with res.sessions() as session:
-            batch = new_batch(session, rows=rows, source=source, fmt=fmt, created_by=who.key_id, purpose=purpose,
-                              programme=programme, as_of=as_of)
-            session.flush()
-            body = batch_view(session, batch, LearnerView.of(who.role, res.pseudonym))
-            answer = commit_once(session, who.key_id, OPERATION, idem, 202, body, f"/batches/{batch.id}",
-                                 lambda: replay(session, who.key_id, OPERATION, idem))
-            log.info("batch %s: %d row(s) queued", batch.id[:8], len(rows))
-            return answer
-
-    return await run_in_threadpool(work)
+    return await run_in_threadpool(submit_batch, res, data, source, options, outcomes, who, idem)
 
 
 @router.get("", summary="List batches, newest first")
@@ -159,21 +163,26 @@ def get_results(request: Request, batch_id: str, format: Literal["json", "csv"] 
     if format is None:
         format = "csv" if "text/csv" in request.headers.get("accept", "") else "json"
     status = batch_view(session, batch, view, errors_limit=0)["status"]
-
-    def items():  # its own session: the request's closes before the body is sent
-        with res.sessions() as reading:
-            yield from batch_items(reading, batch_id, view, limit if format == "json" else None,
-                                   offset if format == "json" else 0)
-
     if format == "csv":
-        return StreamingResponse(_csv_lines(items()), media_type="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"', "X-Batch-Status": status})
+        return StreamingResponse(results_csv(stored_items(res, batch_id, view)), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"',
+                                          "X-Batch-Status": status})
     head = json.dumps({"batch_id": batch_id, "status": status, "total_rows": batch.total_rows, "offset": offset,
                        "limit": limit, "columns": [*RESULT_COLUMNS, "assessment_id"]})
-    return StreamingResponse(_json_document(head[:-1] + ', "items": [', items(), "]}"), media_type="application/json")
+    items = stored_items(res, batch_id, view, limit, offset)
+    return StreamingResponse(_json_document(head[:-1] + ', "items": [', items, "]}"), media_type="application/json")
 
 
-def _csv_lines(items: Iterator[dict[str, Any]], chunk: int = 64_000) -> Iterator[str]:
+def stored_items(res: Resources, batch_id: str, view: LearnerView, limit: int | None = None,
+                 offset: int = 0) -> Iterator[dict[str, Any]]:
+    """The results' lines from their own session: a request's closes before a streamed body is sent."""
+    with res.sessions() as reading:
+        yield from batch_items(reading, batch_id, view, limit, offset)
+
+
+def results_csv(items: Iterator[dict[str, Any]], chunk: int = 64_000) -> Iterator[str]:
+    """The results file, written a chunk at a time (API and registrar's page): one line per
+    assessment, failed rows with their reason."""
     buffer = io.StringIO()
     writer = ResultsWriter(buffer, extra_columns=("assessment_id",))
     for item in items:

@@ -85,10 +85,12 @@ def get_programme(programme_id: str, res: Resources = Depends(get_resources), _:
             "course_summaries": [_course_summary(res, res.catalogue.course(cid)) for cid in found.courses]}
 
 
-def _job(record: CatalogueVersion) -> dict:
+def import_job(record: CatalogueVersion) -> dict:
+    """A catalogue import as its job: what was imported, its state, and why it failed."""
     return {"id": record.id, "state": record.state, "source": record.source, "courses": record.courses,
             "programmes": record.programmes, "digest": record.digest, "imported_at": aware(record.imported_at),
-            "finished_at": aware(record.finished_at), "error": record.error, "links": {"self": f"/catalogue/imports/{record.id}"}}
+            "finished_at": aware(record.finished_at), "error": record.error,
+            "links": {"self": f"/catalogue/imports/{record.id}"}}
 
 
 @router.post("/import", status_code=202, summary="Replace the catalogue with a file (.yaml, .json or .csv); admin only",
@@ -98,20 +100,22 @@ def _job(record: CatalogueVersion) -> dict:
 async def import_catalogue(file: UploadFile = File(..., description="catalogue file: .yaml, .yml, .json or .csv"),
                            res: Resources = Depends(get_resources), who: Principal = require(*MANAGE)):
     data = await file.read()
-    name = file.filename or "catalogue.yaml"
-    check_field(name, "file", MAX_FILENAME)
-
-    def work():
-        catalogue = read_catalogue_upload(data, name)  # InputError -> 422 naming file, row and field
-        record = res.import_catalogue(catalogue, name, who.key_id)
-        with res.sessions() as session:
-            audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
-                  courses=record.courses, programmes=record.programmes)
-            session.commit()
-        return _job(record)
-
-    body = await run_in_threadpool(work)
+    body = await run_in_threadpool(import_catalogue_file, res, data, file.filename, who)
     return JSONResponse(jsonable_encoder(body), status_code=202, headers={"Location": body["links"]["self"]})
+
+
+def import_catalogue_file(res: Resources, data: bytes, name: str | None, who: Principal) -> dict:
+    """Validate an uploaded catalogue and start its import (API and admin page): the job.
+    InputError lists every problem (file, row and field); the indexing runs in the background."""
+    name = name or "catalogue.yaml"
+    check_field(name, "file", MAX_FILENAME)
+    catalogue = read_catalogue_upload(data, name)
+    record = res.import_catalogue(catalogue, name, who.key_id)
+    with res.sessions() as session:
+        audit(session, who.key_id, "catalogue.imported", "catalogue", str(record.id), source=name,
+              courses=record.courses, programmes=record.programmes)
+        session.commit()
+    return import_job(record)
 
 
 @router.get("/imports/{import_id}", summary="A catalogue import: indexing, active, superseded or failed")
@@ -120,4 +124,4 @@ def get_import(import_id: int = Path(ge=1, le=MAX_INTEGER), session: Session = D
     record = session.get(CatalogueVersion, import_id)
     if record is None:
         raise ApiProblem(404, f"no catalogue import {import_id}")
-    return _job(record)
+    return import_job(record)

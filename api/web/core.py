@@ -1,0 +1,149 @@
+"""What every page shares: templates, the signed-in viewer, CSRF, labels, field errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from recognition_engine.errors import InputError
+from recognition_engine.matching import FEATURE_LABELS
+
+from ..privacy import LearnerView
+from ..problems import ApiProblem
+from . import auth
+from .i18n import LOCALES, N_, tr, translator
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.globals.update(locales=LOCALES)
+
+OUTCOMES = {
+    "full": N_("Full recognition"),
+    "partial": N_("Partial recognition"),
+    "alternative": N_("Alternative recognition"),
+    "conditional": N_("Conditional recognition"),
+    "refused": N_("Recognition refused"),
+    "insufficient_information": N_("Insufficient information"),
+}
+VERDICTS = {
+    "meets": N_("Meets"),
+    "minor_difference": N_("Minor difference"),
+    "substantial_difference": N_("Substantial difference"),
+    "insufficient_information": N_("Insufficient information"),
+}
+ZONES = {"covered": N_("Covered"), "to_confirm": N_("To confirm"), "not_covered": N_("Not covered")}
+ROLES = {"officer": N_("Officer"), "registrar": N_("Registrar"), "analyst": N_("Analyst"), "admin": N_("Administrator")}
+# Words the templates translate by value: score names, batch statuses, Annex I choices, import states.
+WORDS = (N_("probability"), N_("coverage"), N_("queued"), N_("running"), N_("done"), N_("online"), N_("onsite"),
+         N_("blended"), N_("external"), N_("accredited_provider"), N_("internal"), N_("none"),
+         N_("online_unsupervised"), N_("online_proctored"), N_("self_declared"),
+         N_("indexing"), N_("active"), N_("superseded"), N_("failed"))
+ZONE_MARK = {"covered": "✓", "to_confirm": "?", "not_covered": "✗"}
+
+
+class WebRedirect(Exception):
+    def __init__(self, url: str):
+        self.url = url
+
+
+class WebError(Exception):
+    """An error page (HTML) with a status and a translated message."""
+
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+EVIDENCE_CHARS = 160  # a card shows the start of a long value; the full evidence is in the API's explanation
+
+
+def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
+    """A finding's evidence as (name, text) lines for its card; the outcome pairs have their own table."""
+    shown = {"workload": {"conversion", "source", "course_ects"}, "level": {"mapping_source"},
+             "learning_outcomes": {"covered", "missing"}}.get(finding["check"], set())  # shown elsewhere on the page
+    out = []
+    for key, value in (finding.get("evidence") or {}).items():
+        if key == "pairs" or key in shown or value in (None, "", [], {}):
+            continue
+        if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
+            value = ", ".join(str(x) for x in value)
+        elif isinstance(value, (list, dict)):
+            value = "; ".join(", ".join(f"{k}: {v}" for k, v in x.items()) if isinstance(x, dict) else str(x)
+                              for x in (value if isinstance(value, list) else [value]))
+        text = str(value)
+        out.append((key.replace("_", " "), text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"))
+    return out
+
+
+def contributions(candidate: dict[str, Any]) -> list[tuple[str, float]]:
+    """Why a candidate ranked where it did: the engine's contributions to the score's log-odds
+    (each feature's, and the model's baseline), largest first, named as the engine names them."""
+    raw = candidate.get("contributions") or {}
+    return sorted(((FEATURE_LABELS.get(name, name), value) for name, value in raw.items()), key=lambda x: -abs(x[1]))
+
+
+def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    _ = translator(request)
+    viewer = getattr(request.state, "viewer", None)
+    return templates.TemplateResponse(request, template, status_code=status, context={
+        "_": _, "lang": _.locale, "viewer": viewer, "csrf": viewer.csrf if viewer else None,
+        "outcome_label": lambda o: _(OUTCOMES[o]) if o in OUTCOMES else (o or ""),
+        "verdict_label": lambda v: _(VERDICTS[v]) if v in VERDICTS else v,
+        "zone_label": lambda z: _(ZONES[z]), "zone_mark": ZONE_MARK.get,
+        "role_label": lambda r: _(ROLES.get(r, r)), "outcomes": OUTCOMES, "evidence_items": evidence_items,
+        "contributions": contributions,
+        **context})
+
+
+def learner_view(request: Request, viewer: auth.Viewer) -> LearnerView:
+    """What this viewer may see of learners: the API's rule (an analyst sees pseudonyms)."""
+    return LearnerView.of(viewer.role, request.app.state.resources.pseudonym)
+
+
+def page_user(*roles: str):
+    """A page for these roles: without a session, to the sign-in page; with another role, 403."""
+
+    def dependency(request: Request) -> auth.Viewer:
+        viewer = auth.current(request)
+        if viewer is None:
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            raise WebRedirect(f"/ui/sign-in?next={quote(target, safe='')}")
+        request.state.viewer = viewer
+        if viewer.role not in roles:
+            _ = translator(request)
+            raise WebError(403, _("Your role (%(role)s) may not open this page; it is for: %(allowed)s.",
+                                  role=_(ROLES[viewer.role]), allowed=", ".join(_(ROLES[r]) for r in roles)))
+        return viewer
+
+    return Depends(dependency)
+
+
+async def form_of(request: Request, viewer: auth.Viewer) -> Any:
+    """The posted form, once its CSRF token has been checked against the session's."""
+    form = await request.form()
+    if not auth.csrf_valid(viewer.csrf, form.get("csrf")):
+        raise csrf_refused(request)
+    return form
+
+
+def csrf_refused(request: Request) -> WebError:
+    return WebError(403, tr(request, "This form has expired or did not come from this site. Reload the page and try "
+                                     "again."))
+
+
+def field_errors(exc: Exception) -> dict[str, list[str]]:
+    """The API's field-named problems as {field: [messages]}, '' for problems about the whole input."""
+    out: dict[str, list[str]] = {}
+    if isinstance(exc, InputError):
+        items = [(p.field, p.message) for p in exc.problems]
+    elif isinstance(exc, ApiProblem):
+        items = [(e.get("field", ""), e.get("message", "")) for e in (exc.errors or [])] or [("", exc.detail)]
+    else:
+        raise TypeError(exc)
+    for name, message in items:
+        out.setdefault(name or "", []).append(message)
+    return out
