@@ -45,7 +45,7 @@ _BULLET = re.compile(r"^(?:[-*•·▪–]|\(?(?:\d{1,2}|[a-h])[.)])\s+", re.IGN
 _ITEM_SEPARATORS = re.compile(r"\s*[,;/|]\s*")
 _LAST_CONJUNCTION = re.compile(r"\s+(?:and|or|&|e|ed|et|ou|i|a|và|hoặc)\s+", re.IGNORECASE)
 _LIST_MIN_ITEMS = 3
-_LIST_MAX_ITEM_WORDS = 5
+_LIST_MAX_ITEM_WORDS = 3  # "Lay out responsive, accessible pages with semantic HTML5 ..." is an outcome
 _CAPITALS_MAX_WORDS = 8
 
 
