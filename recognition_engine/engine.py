@@ -276,9 +276,11 @@ def set_aside(credential: MicroCredential) -> tuple[Statement, ...]:
 
 
 def matching_view(credential: MicroCredential) -> MicroCredential:
-    """The credential as matched: lines that are not outcome statements are left out."""
+    """The credential as matched: lines that are not outcome statements are left out, unless
+    that leaves nothing (a title-only record can still be ranked; assessing it asks for its
+    outcomes)."""
     screened = _screen(tuple(credential.outcome_texts))
-    if not screened.set_aside:
+    if not screened.set_aside or not screened.kept:
         return credential
     kept = set(screened.kept)
     return credential.model_copy(update={"learning_outcomes": [lo for lo in credential.learning_outcomes if lo.text in kept]})
