@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import InputError, Problem, problems_from_validation
+from .grades import GradeConversionPolicy
 from .paths import reference_data_dir
 from .rules import RULES, Rule
 
@@ -71,6 +72,9 @@ class PolicyHeader(BaseModel):
     credits: Credits
     elective_credit: ElectiveCredit
     checks: dict[str, Any]
+    # How foreign grades are converted (recognition_engine/grades.py): the institution's own
+    # table, or the ECTS grading-table method; none without it (the reason is given).
+    grade_conversion: GradeConversionPolicy | None = None
 
 
 class InForce(BaseModel):
