@@ -60,30 +60,18 @@ def test_shipped_profiles_carry_their_own_calibration():
         assert profile.score_name == "probability"
 
 
-def test_profile_with_a_calibration_for_another_model_fails(tmp_path):
+@pytest.mark.parametrize("kind, source", [("calibration", "calibration-e5.json"), ("pairs", "pairs-e5.json")])
+def test_a_profile_naming_a_file_fitted_for_another_model_fails(tmp_path, kind, source):
     import shutil
 
     from recognition_engine.paths import models_dir
 
-    shutil.copy(models_dir() / "calibration-e5.json", tmp_path / "wrong.json")
+    shutil.copy(models_dir() / source, tmp_path / "wrong.json")
     shutil.copy(models_dir() / "pairs-minilm.json", tmp_path / "pairs-minilm.json")
+    files = {"pairs": "pairs-minilm.json", kind: "wrong.json"}
     (tmp_path / "profiles.yaml").write_text(
-        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n    pairs: pairs-minilm.json\n"
-        "    optional_weight: 0.5\n    calibration: wrong.json\n    source: test\n"
-    )
-    with pytest.raises(ValueError, match="was fitted for"):
-        load_profiles(tmp_path / "profiles.yaml")
-
-
-def test_profile_with_a_pair_model_for_another_model_fails(tmp_path):
-    import shutil
-
-    from recognition_engine.paths import models_dir
-
-    shutil.copy(models_dir() / "pairs-e5.json", tmp_path / "pairs.json")
-    (tmp_path / "profiles.yaml").write_text(
-        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n    pairs: pairs.json\n"
-        "    optional_weight: 0.5\n    source: test\n"
+        "models:\n  sentence-transformers/all-MiniLM-L6-v2:\n"
+        + "".join(f"    {k}: {v}\n" for k, v in files.items()) + "    optional_weight: 0.5\n    source: test\n"
     )
     with pytest.raises(ValueError, match="was fitted for"):
         load_profiles(tmp_path / "profiles.yaml")
