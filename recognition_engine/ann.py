@@ -1,0 +1,175 @@
+"""Approximate nearest-neighbour candidate search over a catalogue's course vectors.
+
+For a catalogue of hundreds of thousands of courses, aligning a credential with every
+course's outcomes costs seconds; the courses worth aligning are those whose whole text is
+near the credential's. `shortlist(course_vectors, query, k)` returns the positions of (about)
+the k courses whose vector (`CatalogueIndex.course_vectors`) has the highest cosine with the
+query (the credential's whole-text vector): exactly, by one matrix product, below
+ANN_MIN_COURSES; above it, from an HNSW graph (usearch, float16 storage: chosen by
+`benchmarks/bench_ann.py`), re-scored exactly and sorted. The caller then aligns only those.
+
+`CourseIndex.open(folder, model_id, course_ids, vectors)` keeps the graph on disk under
+`<folder>/<model id>/`, with a manifest of the course ids and a digest of each course's
+vector: opening it for a changed catalogue removes the courses that changed or left and adds
+the new ones, instead of rebuilding the graph. usearch is an optional extra
+(`pip install -e '.[ann]'`), imported only when a graph is built or opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+# Below this many courses the exact product is cheap (about 9 ms at 100,000 courses on one
+# thread) and is used; see benchmarks/bench_ann.py for the figures behind these settings.
+ANN_MIN_COURSES = 200_000
+CONNECTIVITY = 16  # HNSW M
+EXPANSION_ADD = 128  # efConstruction
+EXPANSION_SEARCH = 128  # ef at query time; at least k is used
+STORAGE = "f16"
+
+
+def _digest(vector: np.ndarray) -> str:
+    """A course vector's digest, on its float16 value (what the graph stores)."""
+    return hashlib.blake2b(np.ascontiguousarray(vector, dtype=np.float16).tobytes(), digest_size=12).hexdigest()
+
+
+def catalogue_digest(course_ids, vectors: np.ndarray) -> str:
+    """One digest of the courses (ids, in order) and their vectors."""
+    h = hashlib.blake2b(digest_size=16)
+    for cid, v in zip(course_ids, vectors):
+        h.update(str(cid).encode() + b"\0" + _digest(v).encode())
+    return h.hexdigest()
+
+
+def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest cosines (unit vectors), best first."""
+    sims = vectors @ query.astype(vectors.dtype, copy=False)
+    k = min(k, len(sims))
+    top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
+    return top[np.argsort(-sims[top], kind="stable")]
+
+
+def _new_graph(ndim: int):
+    try:
+        from usearch.index import Index
+    except ImportError:
+        raise ImportError("approximate search over a large catalogue needs usearch: pip install -e '.[ann]'") from None
+    return Index(ndim=ndim, metric="ip", dtype=STORAGE, connectivity=CONNECTIVITY,
+                 expansion_add=EXPANSION_ADD, expansion_search=EXPANSION_SEARCH)
+
+
+@dataclass
+class CourseIndex:
+    """An HNSW graph over course vectors; graph keys are stable per course id, so a course
+    keeps its key when others are added or removed."""
+
+    graph: object  # usearch.index.Index
+    vectors: np.ndarray  # the catalogue's course vectors, in catalogue order (for exact re-scoring)
+    key_position: np.ndarray  # graph key -> catalogue position (-1: not in the catalogue)
+    digest: str
+    rebuilt: int = 0  # courses added to the graph when it was opened (0: loaded as it was)
+    keys: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # course id -> (key, vector digest)
+
+    def search(self, query: np.ndarray, k: int) -> np.ndarray:
+        """Catalogue positions of (about) the k courses nearest to the query, best first."""
+        k = min(k, len(self.vectors))
+        if self.graph.expansion_search < k:  # the graph explores at least k candidates
+            self.graph.expansion_search = k
+        found = self.graph.search(np.asarray(query, dtype=np.float32), k, threads=1).keys
+        positions = self.key_position[np.asarray(found, dtype=np.int64)]
+        positions = positions[positions >= 0]
+        sims = self.vectors[positions] @ np.asarray(query, dtype=np.float32)
+        return positions[np.argsort(-sims, kind="stable")]
+
+    @classmethod
+    def build(cls, course_ids, vectors: np.ndarray) -> "CourseIndex":
+        return cls._update(None, {}, course_ids, vectors)
+
+    @classmethod
+    def open(cls, folder: Path | str, model_id: str, course_ids, vectors: np.ndarray) -> "CourseIndex":
+        """The graph for these courses, from `<folder>/<model id>/` when it is there: loaded as is
+        for the same catalogue, updated for the courses that changed, built for a new one; saved
+        back when anything changed."""
+        where = Path(folder) / re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id)
+        manifest_path, graph_path = where / "manifest.json", where / "courses.usearch"
+        digest = catalogue_digest(course_ids, vectors)
+        graph, keys = None, {}
+        if manifest_path.exists() and graph_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("model_id") == model_id and manifest.get("ndim") == vectors.shape[1]:
+                graph = _new_graph(vectors.shape[1])
+                graph.load(str(graph_path))
+                keys = {cid: (int(key), d) for cid, (key, d) in manifest["courses"].items()}
+                if manifest.get("digest") == digest:
+                    return cls(graph, vectors, _key_positions(keys, course_ids), digest, keys=keys)
+        index = cls._update(graph, keys, course_ids, vectors)
+        where.mkdir(parents=True, exist_ok=True)
+        index.graph.save(str(graph_path.with_suffix(".tmp")))
+        Path(graph_path.with_suffix(".tmp")).replace(graph_path)
+        manifest = {"model_id": model_id, "ndim": int(vectors.shape[1]), "digest": digest, "storage": STORAGE,
+                    "courses": {cid: [key, d] for cid, (key, d) in index.keys.items()}}
+        tmp = manifest_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest), encoding="utf-8")
+        tmp.replace(manifest_path)
+        return index
+
+    @classmethod
+    def _update(cls, graph, keys: dict[str, tuple[int, str]], course_ids, vectors: np.ndarray) -> "CourseIndex":
+        graph = graph if graph is not None else _new_graph(vectors.shape[1])
+        ids = [str(c) for c in course_ids]
+        digests = [_digest(v) for v in vectors]
+        wanted = dict(zip(ids, digests))
+        stale = [key for cid, (key, d) in keys.items() if wanted.get(cid) != d]
+        if stale:
+            graph.remove(np.array(stale, dtype=np.uint64))
+        kept = {cid: kd for cid, kd in keys.items() if wanted.get(cid) == kd[1]}
+        next_key = max((key for key, _ in keys.values()), default=-1) + 1
+        add = [i for i, cid in enumerate(ids) if cid not in kept]
+        new_keys = np.arange(next_key, next_key + len(add), dtype=np.uint64)
+        for i, key in zip(add, new_keys):
+            kept[ids[i]] = (int(key), digests[i])
+        if add:
+            graph.add(new_keys, np.asarray(vectors[add], dtype=np.float32))
+        return cls(graph, np.asarray(vectors, dtype=np.float32), _key_positions(kept, ids),
+                   catalogue_digest(ids, vectors), rebuilt=len(add), keys=kept)
+
+
+def _key_positions(keys: dict[str, tuple[int, str]], course_ids) -> np.ndarray:
+    top = max((key for key, _ in keys.values()), default=-1)
+    out = np.full(top + 1, -1, dtype=np.int64)
+    for position, cid in enumerate(course_ids):
+        out[keys[str(cid)][0]] = position
+    return out
+
+
+_BUILT: dict[int, CourseIndex] = {}  # id(course_vectors) -> its graph, while the array lives
+_BUILT_LOCK = threading.Lock()
+
+
+def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_ids=None, model_id: str | None = None,
+              folder: Path | str | None = None, min_courses: int = ANN_MIN_COURSES) -> np.ndarray:
+    """Catalogue positions of the k courses whose vector is nearest to `query`, best first:
+    exact below `min_courses` courses, else from an HNSW graph built on the first call for
+    this array (kept while the array lives; with `folder`, `course_ids` and `model_id`,
+    persisted there and updated only for changed courses)."""
+    if len(course_vectors) < min_courses:
+        return exact_top(course_vectors, query, k)
+    with _BUILT_LOCK:
+        index = _BUILT.get(id(course_vectors))
+        if index is None:
+            ids = list(course_ids) if course_ids is not None else [str(i) for i in range(len(course_vectors))]
+            if folder is not None and model_id is not None:
+                index = CourseIndex.open(folder, model_id, ids, course_vectors)
+            else:
+                index = CourseIndex.build(ids, course_vectors)
+            _BUILT[id(course_vectors)] = index
+            weakref.finalize(course_vectors, _BUILT.pop, id(course_vectors), None)
+    return index.search(query, k)
