@@ -53,6 +53,23 @@ def percentile(values, q) -> float:
     return float(np.percentile(np.asarray(values), q))
 
 
+def proxy_vectors(real: np.ndarray, n: int, noise: float, seed: int = 0) -> np.ndarray:
+    """A stand-in for a catalogue of n courses when only `len(real)` are encoded: the real
+    vectors, then jittered copies of them (each a real course vector plus Gaussian noise of
+    norm about `noise`, renormalised), float16. For build time, memory and latency at scale;
+    its recall is a proxy's, not a real catalogue's (the table says which rows are proxies)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, real.shape[1]), dtype=np.float16)
+    out[:len(real)] = real
+    for start in range(len(real), n, 50_000):
+        stop = min(start + 50_000, n)
+        base = real[rng.integers(0, len(real), stop - start)].astype(np.float32)
+        jitter = rng.standard_normal(base.shape).astype(np.float32) * (noise / np.sqrt(real.shape[1]))
+        v = base + jitter
+        out[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
 def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     out = np.empty((len(queries), k), dtype=np.int64)
     for i in range(0, len(queries), 64):
@@ -209,7 +226,7 @@ def measure(config: str, vectors: np.ndarray, queries: np.ndarray, truth: np.nda
     return result
 
 
-COLUMNS = [("courses", "courses", "{:,}"), ("method", "method", "{}"), ("params", "params", "{}"),
+COLUMNS = [("courses", "courses", "{:,}"), ("vectors", "vectors", "{}"), ("method", "method", "{}"), ("params", "params", "{}"),
            ("build_s", "build s", "{:.1f}"), ("memory_mb", "RSS added MB", "{:.0f}"), ("disk_mb", "disk MB", "{:.0f}"),
            ("recall10", "recall@10", "{:.4f}"), ("recall_short", "recall@10 in shortlist", "{:.4f}"),
            ("p50_ms", "query p50 ms", "{:.2f}"), ("p95_ms", "p95 ms", "{:.2f}")]
@@ -219,8 +236,41 @@ def table(results: list[dict]) -> str:
     head = [label for _, label, _ in COLUMNS]
     rows = [[fmt.format(r[key]) for key, _, fmt in COLUMNS] for r in results]
     widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
-    return "\n".join("  ".join(c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    return "\n".join("  ".join(c.ljust(w) if i < 4 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
                      for cells in [head, ["-" * w for w in widths], *rows])
+
+
+def engine_check(n_courses: int, n_queries: int, ks=(10, 20, 50, 100, 200, 500)) -> str:
+    """How large the shortlist must be: the share of the engine's top-5 (calibrated score, full
+    alignment over every course) that lies within the top-k courses by whole-text cosine (what
+    the ANN approximates), on a synthetic catalogue, with the bundled model."""
+    from recognition_engine import Engine
+    from recognition_engine.matching import top_k
+    from synthetic import fresh_credentials, make_catalogue
+
+    catalogue = make_catalogue(n_courses)
+    engine = Engine(catalogue, encoder="minilm")
+    found = {k: [] for k in ks}
+    for cred in fresh_credentials(n_queries, seed=3, catalogue=catalogue):
+        _, index, alignment = engine.align(cred)
+        best = set(top_k(alignment["score"], index.course_ids, 5).tolist())
+        order = top_k(alignment["text_similarity"], index.course_ids, max(ks))
+        for k in ks:
+            found[k].append(len(best & set(order[:k].tolist())) / len(best))
+    lines = [f"engine's top-5 within the whole-text top-k, {n_courses:,} synthetic courses, {n_queries} credentials:",
+             "  " + "  ".join(f"k={k}: {np.mean(v):.3f} (all 5: {np.mean([x == 1 for x in v]):.2f})"
+                              for k, v in found.items())]
+    return "\n".join(lines)
+
+
+def measure_all(vectors: np.ndarray, queries: np.ndarray, args, kind: str) -> list[dict]:
+    truth = exact_top(vectors.astype(np.float32), queries, 10)
+    out = []
+    for config in args.configs.split(","):
+        print(f"[{time.strftime('%H:%M:%S')}] {len(vectors):,} ({kind}) {config}", file=sys.stderr, flush=True)
+        out.append({**measure(config, vectors, queries, truth, args.shortlist), "vectors": kind})
+        print(table(out[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,20 +282,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folder", type=Path, default=ann_vectors.HERE.parent / ".bench-ann")
     ap.add_argument("--partial", action="store_true",
                     help="use the chunks built so far (the first courses of the catalogue) when not all are")
+    ap.add_argument("--proxy", default="", metavar="SIZES",
+                    help="also measure proxies of these sizes built from the real vectors (see proxy_vectors)")
+    ap.add_argument("--proxy-noise", type=float, default=0.35)
+    ap.add_argument("--engine-check", type=int, default=0, metavar="COURSES",
+                    help="also: the engine's top-5 within the whole-text top-k, on a catalogue of COURSES")
+    ap.add_argument("--engine-queries", type=int, default=100)
     args = ap.parse_args(argv)
     queries = ann_vectors.queries(args.queries, args.folder)
     results = []
-    for n in [int(s.replace("_", "")) for s in args.sizes.split(",")]:
-        vectors = ann_vectors.load(n, args.folder, args.partial)
-        truth = exact_top(vectors.astype(np.float32), queries, 10)
-        for config in args.configs.split(","):
-            print(f"[{time.strftime('%H:%M:%S')}] {n:,} {config}", file=sys.stderr, flush=True)
-            results.append(measure(config, vectors, queries, truth, args.shortlist))
-            print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    real = None
+    for n in [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]:
+        real = ann_vectors.load(n, args.folder, args.partial)
+        results += measure_all(real, queries, args, "real")
+    for n in [int(s.replace("_", "")) for s in args.proxy.split(",") if s.strip()]:
+        results += measure_all(proxy_vectors(real, n, args.proxy_noise), queries, args,
+                               f"proxy from {len(real):,} real")
     print(f"{len(queries)} queries (whole-text vectors of fresh synthetic credentials), all-MiniLM-L6-v2, "
           f"{os.cpu_count()} CPUs; build on all cores, queries one at a time on one thread; "
           f"shortlist = {args.shortlist}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-    print(table(results))
+    if results:
+        print(table(results))
+    if args.engine_check:
+        print(engine_check(args.engine_check, args.engine_queries))
     print(f"targets: recall@10 >= {TARGET_RECALL}, rank p95 <= {TARGET_P95_MS:.0f} ms at 1,000,000 courses")
     return 0
 
