@@ -181,11 +181,35 @@ class Faiss:
         return Path(f"{path}.faiss")
 
 
+class EngineShortlist:
+    """recognition_engine.ann as the engine would call it: the graph, FETCH candidates
+    re-scored exactly on float32 vectors."""
+
+    def __init__(self):
+        from recognition_engine import ann
+
+        self.ann = ann
+        self.name = "ann.py (usearch f16)"
+        self.params = f"M={ann.CONNECTIVITY} efC={ann.EXPANSION_ADD} ef={ann.EXPANSION_SEARCH} fetch={ann.FETCH}"
+
+    def build(self, vectors):
+        self.index = self.ann.CourseIndex.build([str(i) for i in range(len(vectors))], vectors.astype(np.float32))
+
+    def search(self, q, k):
+        return self.index.search(q, k)
+
+    def save(self, path):
+        self.index.graph.save(f"{path}.usearch")
+        return Path(f"{path}.usearch")
+
+
 CONFIGS = {
+    "ann.py": EngineShortlist,
     "exact32": lambda: Exact(np.float32),
     "exact16": lambda: Exact(np.float16),
     "usearch-f16": lambda: USearch("f16"),
     "usearch-f16-ef128": lambda: USearch("f16", expansion_search=128),
+    "usearch-f16-M32": lambda: USearch("f16", connectivity=32, expansion_add=200, expansion_search=128),
     "usearch-i8": lambda: USearch("i8"),
     "usearch-i8-ef128": lambda: USearch("i8", expansion_search=128),
     "hnswlib": lambda: Hnswlib(),

@@ -30,9 +30,10 @@ import numpy as np
 # Below this many courses the exact product is cheap (about 9 ms at 100,000 courses on one
 # thread) and is used; see benchmarks/bench_ann.py for the figures behind these settings.
 ANN_MIN_COURSES = 200_000
-CONNECTIVITY = 16  # HNSW M
-EXPANSION_ADD = 128  # efConstruction
-EXPANSION_SEARCH = 128  # ef at query time; at least k is used
+CONNECTIVITY = 32  # HNSW M
+EXPANSION_ADD = 200  # efConstruction
+EXPANSION_SEARCH = 128  # ef at query time; at least the candidates fetched
+FETCH = 100  # candidates taken from the graph and re-scored exactly, whatever k (recall of the top-10)
 STORAGE = "f16"
 
 
@@ -79,15 +80,16 @@ class CourseIndex:
     keys: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # course id -> (key, vector digest)
 
     def search(self, query: np.ndarray, k: int) -> np.ndarray:
-        """Catalogue positions of (about) the k courses nearest to the query, best first."""
-        k = min(k, len(self.vectors))
-        if self.graph.expansion_search < k:  # the graph explores at least k candidates
-            self.graph.expansion_search = k
-        found = self.graph.search(np.asarray(query, dtype=np.float32), k, threads=1).keys
+        """Catalogue positions of (about) the k courses nearest to the query, best first: at
+        least FETCH candidates from the graph, re-scored exactly on the float32 vectors."""
+        fetch = min(max(k, FETCH), len(self.vectors))
+        if self.graph.expansion_search < fetch:  # the graph explores at least as many as it returns
+            self.graph.expansion_search = fetch
+        found = self.graph.search(np.asarray(query, dtype=np.float32), fetch, threads=1).keys
         positions = self.key_position[np.asarray(found, dtype=np.int64)]
         positions = positions[positions >= 0]
         sims = self.vectors[positions] @ np.asarray(query, dtype=np.float32)
-        return positions[np.argsort(-sims, kind="stable")]
+        return positions[np.argsort(-sims, kind="stable")][:k]
 
     @classmethod
     def build(cls, course_ids, vectors: np.ndarray) -> "CourseIndex":
