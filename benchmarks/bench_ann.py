@@ -264,7 +264,7 @@ def table(results: list[dict]) -> str:
                      for cells in [head, ["-" * w for w in widths], *rows])
 
 
-def engine_check(n_courses: int, n_queries: int, ks=(10, 20, 50, 100, 200, 500)) -> str:
+def engine_check(n_courses: int, n_queries: int, ks=(10, 20, 50, 100, 200)) -> str:
     """How large the shortlist must be: the share of the engine's top-5 (calibrated score, full
     alignment over every course) that lies within the top-k courses by whole-text cosine (what
     the ANN approximates), on a synthetic catalogue, with the bundled model."""

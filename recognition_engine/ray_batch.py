@@ -30,7 +30,6 @@ import glob
 import hashlib
 import io
 import json
-import logging
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -43,8 +42,6 @@ from .batch import RESULT_COLUMNS, BatchRow, _result_cell, assess_batch, read_ba
 from .catalogue import Catalogue
 from .errors import InputError, Problem
 from .policy import Policy
-
-log = logging.getLogger(__name__)
 
 INPUT_SUFFIXES = (".csv", ".jsonl", ".ndjson", ".json", ".zip", ".parquet")
 OUTPUT_FORMATS = ("parquet", "csv")
