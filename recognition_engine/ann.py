@@ -1,12 +1,15 @@
-"""Approximate nearest-neighbour candidate search over a catalogue's course vectors.
+"""Approximate nearest-neighbour candidate search over a catalogue's vectors.
 
 For a catalogue of hundreds of thousands of courses, aligning a credential with every
-course's outcomes costs seconds; the courses worth aligning are those whose whole text is
-near the credential's. `shortlist(course_vectors, query, k)` returns the positions of (about)
-the k courses whose vector (`CatalogueIndex.course_vectors`) has the highest cosine with the
-query (the credential's whole-text vector): exactly, by one matrix product, below
-ANN_MIN_COURSES; above it, from an HNSW graph (usearch, float16 storage: chosen by
-`benchmarks/bench_ann.py`), re-scored exactly and sorted. The caller then aligns only those.
+course's outcomes costs seconds; the engine should align only a short list of courses.
+`shortlist_by_outcomes(outcome_vectors, outcome_course, incoming, k)` gives the k courses
+holding the local outcomes nearest to any incoming outcome (the engine's top-5 was always
+within its top-100 on `bench_ann.py --engine-check`); `shortlist(course_vectors, query, k)`
+the k courses whose whole-text vector (`CatalogueIndex.course_vectors`) is nearest to the
+credential's (cheaper, but it missed 28 % of the engine's top-5 at k=100). Both are exact,
+by one matrix product, below a size threshold, and above it use an HNSW graph (usearch,
+float16 storage, chosen by `benchmarks/bench_ann.py`), re-scored exactly. The caller then
+aligns only those courses.
 
 `CourseIndex.open(folder, model_id, course_ids, vectors)` keeps the graph on disk under
 `<folder>/<model id>/`, with a manifest of the course ids and a digest of each course's
@@ -96,12 +99,12 @@ class CourseIndex:
         return cls._update(None, {}, course_ids, vectors)
 
     @classmethod
-    def open(cls, folder: Path | str, model_id: str, course_ids, vectors: np.ndarray) -> "CourseIndex":
+    def open(cls, folder: Path | str, model_id: str, course_ids, vectors: np.ndarray, name: str = "courses") -> "CourseIndex":
         """The graph for these courses, from `<folder>/<model id>/` when it is there: loaded as is
         for the same catalogue, updated for the courses that changed, built for a new one; saved
         back when anything changed."""
         where = Path(folder) / re.sub(r"[^A-Za-z0-9_.-]+", "_", model_id)
-        manifest_path, graph_path = where / "manifest.json", where / "courses.usearch"
+        manifest_path, graph_path = where / f"{name}.json", where / f"{name}.usearch"
         digest = catalogue_digest(course_ids, vectors)
         graph, keys = None, {}
         if manifest_path.exists() and graph_path.exists():
@@ -152,26 +155,53 @@ def _key_positions(keys: dict[str, tuple[int, str]], course_ids) -> np.ndarray:
     return out
 
 
-_BUILT: dict[int, CourseIndex] = {}  # id(course_vectors) -> its graph, while the array lives
+_BUILT: dict[int, CourseIndex] = {}  # id(vectors) -> its graph, while the array lives
 _BUILT_LOCK = threading.Lock()
+
+
+def _graph(vectors: np.ndarray, ids, model_id: str | None, folder: Path | str | None, name: str) -> CourseIndex:
+    with _BUILT_LOCK:
+        index = _BUILT.get(id(vectors))
+        if index is None:
+            ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(vectors))]
+            if folder is not None and model_id is not None:
+                index = CourseIndex.open(folder, model_id, ids, vectors, name)
+            else:
+                index = CourseIndex.build(ids, vectors)
+            _BUILT[id(vectors)] = index
+            weakref.finalize(vectors, _BUILT.pop, id(vectors), None)
+        return index
 
 
 def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_ids=None, model_id: str | None = None,
               folder: Path | str | None = None, min_courses: int = ANN_MIN_COURSES) -> np.ndarray:
-    """Catalogue positions of the k courses whose vector is nearest to `query`, best first:
-    exact below `min_courses` courses, else from an HNSW graph built on the first call for
+    """Catalogue positions of the k courses whose whole-text vector is nearest to `query`, best
+    first: exact below `min_courses` courses, else from an HNSW graph built on the first call for
     this array (kept while the array lives; with `folder`, `course_ids` and `model_id`,
-    persisted there and updated only for changed courses)."""
+    persisted there and updated only for changed courses). NB: the engine's own top-5 is
+    often not among the whole-text top-k (bench_ann.py --engine-check); see shortlist_by_outcomes."""
     if len(course_vectors) < min_courses:
         return exact_top(course_vectors, query, k)
-    with _BUILT_LOCK:
-        index = _BUILT.get(id(course_vectors))
-        if index is None:
-            ids = list(course_ids) if course_ids is not None else [str(i) for i in range(len(course_vectors))]
-            if folder is not None and model_id is not None:
-                index = CourseIndex.open(folder, model_id, ids, course_vectors)
-            else:
-                index = CourseIndex.build(ids, course_vectors)
-            _BUILT[id(course_vectors)] = index
-            weakref.finalize(course_vectors, _BUILT.pop, id(course_vectors), None)
-    return index.search(query, k)
+    return _graph(course_vectors, course_ids, model_id, folder, "courses").search(query, k)
+
+
+def shortlist_by_outcomes(outcome_vectors: np.ndarray, outcome_course: np.ndarray, incoming: np.ndarray, k: int, *,
+                          outcome_ids=None, model_id: str | None = None, folder: Path | str | None = None,
+                          min_outcomes: int = 6 * ANN_MIN_COURSES) -> np.ndarray:
+    """Catalogue positions of the k courses holding the local outcomes nearest to any incoming
+    outcome (ranked by that best cosine): what the engine's coverage features reward. Exact
+    (one product) below `min_outcomes` outcomes; above, FETCH graph neighbours per incoming
+    outcome, re-scored exactly. `outcome_course` maps each outcome row to its course position;
+    `outcome_ids` (stable, e.g. course id + outcome text digest) key the persisted graph."""
+    incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
+    if len(outcome_vectors) < min_outcomes:
+        rows = np.arange(len(outcome_vectors))
+        best = (outcome_vectors @ incoming.T).max(axis=1)
+    else:
+        index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
+        rows = np.unique(np.concatenate([index.search(v, FETCH) for v in incoming]))
+        best = (outcome_vectors[rows] @ incoming.T).max(axis=1)
+    order = np.argsort(-best, kind="stable")
+    courses = np.asarray(outcome_course)[rows[order]]
+    _, first = np.unique(courses, return_index=True)  # each course at its best outcome
+    return courses[np.sort(first)][:k]

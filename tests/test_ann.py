@@ -56,3 +56,17 @@ def test_the_graph_is_persisted_per_model_and_updated_only_for_changed_courses(t
     for position in (3, 998):  # the rewritten course and the new one are found at their new positions
         assert updated.search(new_vectors[position], 1).tolist() == [position]
     assert set(updated.search(vectors[0], 5).tolist()) <= set(range(999))
+
+
+def test_the_outcome_shortlist_ranks_courses_by_their_best_outcome_and_the_graph_agrees():
+    rng = np.random.default_rng(3)
+    outcomes = _unit(rng, 1200)
+    outcome_course = np.repeat(np.arange(200), 6)  # 200 courses of 6 outcomes
+    incoming = outcomes[[7, 500]] + 0.05 * _unit(rng, 2)  # near outcomes of courses 1 and 83
+    exact = ann.shortlist_by_outcomes(outcomes, outcome_course, incoming, 10)
+    best = (outcomes @ incoming.T).max(axis=1)
+    per_course = np.array([best[outcome_course == c].max() for c in range(200)])
+    assert exact.tolist() == np.argsort(-per_course, kind="stable")[:10].tolist()
+    assert set(exact[:2].tolist()) == {1, 83}
+    graph = ann.shortlist_by_outcomes(outcomes, outcome_course, incoming, 10, min_outcomes=0)
+    assert graph[:2].tolist() == exact[:2].tolist() and len(set(graph) & set(exact)) >= 9
