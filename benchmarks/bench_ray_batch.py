@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'workers':>7}  {'rows/s':>8}  {'1,000,000 rows in':>18}")
         for n in CLUSTER:
             hours = 1_000_000 / (n * rate) / 3600
-            print(f"{n:>7}  {n * rate:>8.0f}  {hours:>16.1f} h")
+            print(f"{n:>7}  {n * rate:>8.1f}  {hours:>16.1f} h")
     return 0
 
 
