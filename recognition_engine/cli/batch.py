@@ -28,8 +28,26 @@ def _progress(total: int, name: str, quiet: bool):
     return tqdm(total=total, unit="row", desc=name, file=sys.stderr, disable=quiet)
 
 
+def _cmd_ray(args: argparse.Namespace) -> int:
+    """--engine ray: the same kernel in a Ray actor pool; --out is a folder of partitions (docs/scaling.md)."""
+    from ..ray_batch import run  # an optional extra: imported only when asked for
+
+    done = run(args.input, args.out, address=args.address, workers=args.workers, catalogue=args.catalogue,
+               policy=args.policy, encoder=args.encoder, as_of=args.as_of, purpose=args.purpose,
+               programme=args.programme, outcomes=load_outcomes(args.outcomes), chunk_size=args.chunk_size,
+               output_format=args.out_format, num_gpus=args.num_gpus)
+    print(f"{done.rows} row(s): {done.assessed_now} assessed now, {done.already_done} done before, "
+          f"{done.failed} failed; {done.partitions} partition(s) in {done.out}", file=sys.stderr)
+    for source, row, error in done.errors:
+        print(f"  {source} row {row}: {error}", file=sys.stderr)
+    return 1 if done.failed else 0
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from ..batch import ResultsWriter, assess_batch, batch_frame, read_batch
+
+    if args.engine == "ray":
+        return _cmd_ray(args)
 
     catalogue, assessor = load_engine_inputs(args.catalogue, args.policy, args.encoder)
     fmt, rows = read_batch(read_input(args.input), args.input.name, args.format, catalogue=catalogue,
@@ -110,6 +128,14 @@ def add_parser(sub: Any) -> None:
     batch.add_argument("--as-of", type=iso_date, help="default date for rows without one (default: today)")
     batch.add_argument("--chunk-size", type=int, default=64, help="rows encoded together (default 64)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
+    batch.add_argument("--engine", choices=["local", "ray"], default="local",
+                       help="ray: INPUT may be a folder or glob (and Parquet); --out is a folder of partitions, "
+                            "resumable (pip install -e '.[ray]')")
+    batch.add_argument("--address", help="with --engine ray: the cluster (auto, ray://HOST:10001); default: a local Ray")
+    batch.add_argument("--workers", type=int, default=2, help="with --engine ray: actors (default 2)")
+    batch.add_argument("--num-gpus", type=float, default=0.0, help="with --engine ray: GPUs per actor (default 0)")
+    batch.add_argument("--out-format", choices=["parquet", "csv"], default="parquet",
+                       help="with --engine ray: partition format (default parquet)")
     batch.set_defaults(func=_cmd_batch)
 
     transcripts = sub.add_parser(

@@ -1,0 +1,346 @@
+"""ANN candidate search over course vectors: usearch, hnswlib and FAISS beside exact search.
+
+For each catalogue size (synthetic courses, `benchmarks/ann_vectors.py` builds and stores
+their vectors with the bundled model) and each library/configuration it measures:
+
+- build time (single process, all the cores the library uses) and the index's memory
+  (the RSS it adds, and its size on disk);
+- recall@10: the share of the exact top-10 (cosine on the float32 course vectors, what
+  `CatalogueIndex.align` computes as text_similarity) found among the ANN's 10 results,
+  averaged over fresh credentials (their whole-text vectors);
+- recall of the exact top-10 within the ANN's shortlist of --shortlist (default 100)
+  positions, the figure that matters when the engine re-ranks the shortlist exactly;
+- query latency p50 / p95 (one query at a time, as a ranking does).
+
+Exact search (numpy float32 and float16 matrix products, one BLAS thread as the engine runs
+them) is the first row of each size. Nothing is fitted on the queries; the HNSW settings
+(M, ef) are the libraries' usual ones, listed per row.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/ann_vectors.py 100000      # vectors first
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/bench_ann.py --sizes 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+for p in (str(HERE.parent), str(HERE)):
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import numpy as np  # noqa: E402
+
+import ann_vectors  # noqa: E402
+
+TARGET_RECALL = 0.99
+TARGET_P95_MS = 100.0
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def percentile(values, q) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def proxy_vectors(real: np.ndarray, n: int, noise: float, seed: int = 0) -> np.ndarray:
+    """A stand-in for a catalogue of n courses when only `len(real)` are encoded: the real
+    vectors, then jittered copies of them (each a real course vector plus Gaussian noise of
+    norm about `noise`, renormalised), float16. For build time, memory and latency at scale;
+    its recall is a proxy's, not a real catalogue's (the table says which rows are proxies)."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, real.shape[1]), dtype=np.float16)
+    out[:len(real)] = real
+    for start in range(len(real), n, 50_000):
+        stop = min(start + 50_000, n)
+        base = real[rng.integers(0, len(real), stop - start)].astype(np.float32)
+        jitter = rng.standard_normal(base.shape).astype(np.float32) * (noise / np.sqrt(real.shape[1]))
+        v = base + jitter
+        out[start:stop] = v / np.linalg.norm(v, axis=1, keepdims=True)
+    return out
+
+
+def exact_top(vectors: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    out = np.empty((len(queries), k), dtype=np.int64)
+    for i in range(0, len(queries), 64):
+        sims = queries[i:i + 64] @ vectors.T
+        top = np.argpartition(-sims, k, axis=1)[:, :k]
+        order = np.argsort(-np.take_along_axis(sims, top, axis=1), axis=1)
+        out[i:i + 64] = np.take_along_axis(top, order, axis=1)
+    return out
+
+
+def recall(found: list[np.ndarray], truth: np.ndarray) -> float:
+    return float(np.mean([len(set(f.tolist()) & set(t.tolist())) / len(t) for f, t in zip(found, truth)]))
+
+
+class Exact:
+    def __init__(self, dtype):
+        self.dtype = dtype
+        self.name = f"exact numpy {np.dtype(dtype).name}"
+        self.params = "matrix product"
+
+    def build(self, vectors):
+        self.m = vectors.astype(self.dtype)
+
+    def search(self, q, k):
+        sims = self.m @ q.astype(self.dtype)
+        top = np.argpartition(-sims, k)[:k]
+        return top[np.argsort(-sims[top])]
+
+    def save(self, path):
+        np.save(path, self.m)
+        return Path(f"{path}.npy")
+
+
+class USearch:
+    def __init__(self, dtype="f16", connectivity=16, expansion_add=128, expansion_search=64):
+        self.dtype, self.m, self.efc, self.ef = dtype, connectivity, expansion_add, expansion_search
+        self.name = f"usearch {dtype}"
+        self.params = f"M={connectivity} efC={expansion_add} ef={expansion_search}"
+
+    def build(self, vectors):
+        from usearch.index import Index
+
+        self.index = Index(ndim=vectors.shape[1], metric="ip", dtype=self.dtype, connectivity=self.m,
+                           expansion_add=self.efc, expansion_search=self.ef)
+        self.index.add(np.arange(len(vectors), dtype=np.uint64), vectors.astype(np.float32), threads=os.cpu_count())
+
+    def search(self, q, k):
+        self.index.expansion_search = max(self.ef, k)
+        return self.index.search(q, k, threads=1).keys.astype(np.int64)
+
+    def save(self, path):
+        self.index.save(f"{path}.usearch")
+        return Path(f"{path}.usearch")
+
+
+class Hnswlib:
+    def __init__(self, m=16, ef_construction=128, ef=64):
+        self.m, self.efc, self.ef = m, ef_construction, ef
+        self.name = "hnswlib f32"
+        self.params = f"M={m} efC={ef_construction} ef={ef}"
+
+    def build(self, vectors):
+        import hnswlib
+
+        self.index = hnswlib.Index(space="ip", dim=vectors.shape[1])
+        self.index.init_index(max_elements=len(vectors), ef_construction=self.efc, M=self.m)
+        self.index.add_items(vectors.astype(np.float32), np.arange(len(vectors)), num_threads=os.cpu_count())
+        self.index.set_ef(self.ef)
+        self.index.set_num_threads(1)
+
+    def search(self, q, k):
+        self.index.set_ef(max(self.ef, k))
+        labels, _ = self.index.knn_query(q[None, :], k=k)
+        return labels[0].astype(np.int64)
+
+    def save(self, path):
+        self.index.save_index(f"{path}.hnsw")
+        return Path(f"{path}.hnsw")
+
+
+class Faiss:
+    def __init__(self, kind="HNSW32", ef=64, efc=128):
+        self.kind, self.ef, self.efc = kind, ef, efc
+        self.name = f"faiss {kind.replace('HNSW32', 'HNSW f32').replace('_SQfp16', ' f16').replace('_SQ8', ' sq8')}"
+        self.params = f"M=32 efC={efc} ef={ef}"
+
+    def build(self, vectors):
+        import faiss
+
+        faiss.omp_set_num_threads(os.cpu_count())
+        self.index = faiss.index_factory(vectors.shape[1], self.kind, faiss.METRIC_INNER_PRODUCT)
+        self.index.hnsw.efConstruction = self.efc
+        v = np.ascontiguousarray(vectors.astype(np.float32))
+        if not self.index.is_trained:
+            self.index.train(v)
+        self.index.add(v)
+        self.index.hnsw.efSearch = self.ef
+        faiss.omp_set_num_threads(1)
+
+    def search(self, q, k):
+        self.index.hnsw.efSearch = max(self.ef, k)
+        _, labels = self.index.search(q[None, :].astype(np.float32), k)
+        return labels[0].astype(np.int64)
+
+    def save(self, path):
+        import faiss
+
+        faiss.write_index(self.index, f"{path}.faiss")
+        return Path(f"{path}.faiss")
+
+
+class EngineShortlist:
+    """recognition_engine.ann as the engine would call it: the graph, FETCH candidates
+    re-scored exactly on float32 vectors."""
+
+    def __init__(self):
+        from recognition_engine import ann
+
+        self.ann = ann
+        self.name = "ann.py (usearch f16)"
+        self.params = f"M={ann.CONNECTIVITY} efC={ann.EXPANSION_ADD} ef={ann.EXPANSION_SEARCH} fetch={ann.FETCH}"
+
+    def build(self, vectors):
+        self.index = self.ann.CourseIndex.build([str(i) for i in range(len(vectors))], vectors.astype(np.float32))
+
+    def search(self, q, k):
+        return self.index.search(q, k)
+
+    def save(self, path):
+        self.index.graph.save(f"{path}.usearch")
+        return Path(f"{path}.usearch")
+
+
+CONFIGS = {
+    "ann.py": EngineShortlist,
+    "exact32": lambda: Exact(np.float32),
+    "exact16": lambda: Exact(np.float16),
+    "usearch-f16": lambda: USearch("f16"),
+    "usearch-f16-ef128": lambda: USearch("f16", expansion_search=128),
+    "usearch-f16-M32": lambda: USearch("f16", connectivity=32, expansion_add=200, expansion_search=128),
+    "usearch-i8": lambda: USearch("i8"),
+    "usearch-i8-ef128": lambda: USearch("i8", expansion_search=128),
+    "hnswlib": lambda: Hnswlib(),
+    "hnswlib-ef128": lambda: Hnswlib(ef=128),
+    "faiss-hnsw": lambda: Faiss("HNSW32"),
+    "faiss-hnsw-sq8": lambda: Faiss("HNSW32_SQ8"),
+}
+
+
+def measure(config: str, vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, shortlist: int) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    method = CONFIGS[config]()
+    gc.collect()
+    before = rss_mb()
+    start = time.perf_counter()
+    method.build(vectors)
+    build_s = time.perf_counter() - start
+    memory = rss_mb() - before
+    with tempfile.TemporaryDirectory() as tmp:
+        disk_mb = method.save(Path(tmp) / "index").stat().st_size / 2**20
+    with threadpool_limits(1, user_api="blas"):  # as the engine aligns
+        for q in queries[:5]:
+            method.search(q, 10)
+        times, found10, found_short = [], [], []
+        for q in queries:
+            start = time.perf_counter()
+            found10.append(method.search(q, 10))
+            times.append((time.perf_counter() - start) * 1000)
+        for q in queries:
+            found_short.append(method.search(q, shortlist))
+    result = {"courses": len(vectors), "method": method.name, "params": method.params, "build_s": build_s,
+              "memory_mb": memory, "disk_mb": disk_mb, "recall10": recall(found10, truth),
+              "recall_short": recall(found_short, truth), "p50_ms": percentile(times, 50),
+              "p95_ms": percentile(times, 95)}
+    del method
+    gc.collect()
+    return result
+
+
+COLUMNS = [("courses", "courses", "{:,}"), ("vectors", "vectors", "{}"), ("method", "method", "{}"), ("params", "params", "{}"),
+           ("build_s", "build s", "{:.1f}"), ("memory_mb", "RSS added MB", "{:.0f}"), ("disk_mb", "disk MB", "{:.0f}"),
+           ("recall10", "recall@10", "{:.4f}"), ("recall_short", "recall@10 in shortlist", "{:.4f}"),
+           ("p50_ms", "query p50 ms", "{:.2f}"), ("p95_ms", "p95 ms", "{:.2f}")]
+
+
+def table(results: list[dict]) -> str:
+    head = [label for _, label, _ in COLUMNS]
+    rows = [[fmt.format(r[key]) for key, _, fmt in COLUMNS] for r in results]
+    widths = [max(len(h), *(len(row[i]) for row in rows)) for i, h in enumerate(head)]
+    return "\n".join("  ".join(c.ljust(w) if i < 4 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+                     for cells in [head, ["-" * w for w in widths], *rows])
+
+
+def engine_check(n_courses: int, n_queries: int, ks=(10, 20, 50, 100, 200)) -> str:
+    """How large the shortlist must be, and over which vectors: the share of the engine's
+    top-5 (calibrated score, full alignment over every course) found among the top-k courses
+    by whole-text cosine (what a course-vector index approximates) and by best outcome pair
+    (the courses of the local outcomes nearest to any incoming outcome: what an index over
+    outcome vectors would give), on a synthetic catalogue with the bundled model. Also for
+    the credentials whose best course is clear (score >= 0.5)."""
+    from recognition_engine import Engine
+    from recognition_engine.matching import top_k
+    from synthetic import fresh_credentials, make_catalogue
+
+    catalogue = make_catalogue(n_courses)
+    engine = Engine(catalogue, encoder="minilm")
+    rows = []
+    for cred in fresh_credentials(n_queries, seed=3, catalogue=catalogue):
+        _, index, alignment = engine.align(cred)
+        ranked = top_k(alignment["score"], index.course_ids, 5)
+        best = set(ranked.tolist())
+        by_text = top_k(alignment["text_similarity"], index.course_ids, max(ks)).tolist()
+        by_outcome = list(dict.fromkeys(index.outcome_course[np.argsort(-alignment["best"], kind="stable")].tolist()))
+        clear = alignment["score"][ranked[0]] >= 0.5
+        rows.append((clear, {k: (len(best & set(by_text[:k])) / 5, len(best & set(by_outcome[:k])) / 5) for k in ks}))
+    lines = [f"engine's top-5 within the top-k shortlist, {n_courses:,} synthetic courses, {n_queries} credentials "
+             f"({sum(c for c, _ in rows)} with a clear best course):"]
+    for label, subset in (("all", rows), ("clear", [r for r in rows if r[0]])):
+        if subset:
+            lines.append(f"  {label:5}  " + "  ".join(
+                f"k={k}: text {np.mean([r[k][0] for _, r in subset]):.3f} / outcomes {np.mean([r[k][1] for _, r in subset]):.3f}"
+                for k in ks))
+    return "\n".join(lines)
+
+
+def measure_all(vectors: np.ndarray, queries: np.ndarray, args, kind: str) -> list[dict]:
+    truth = exact_top(vectors.astype(np.float32), queries, 10)
+    out = []
+    for config in args.configs.split(","):
+        print(f"[{time.strftime('%H:%M:%S')}] {len(vectors):,} ({kind}) {config}", file=sys.stderr, flush=True)
+        out.append({**measure(config, vectors, queries, truth, args.shortlist), "vectors": kind})
+        print(table(out[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100000")
+    ap.add_argument("--configs", default=",".join(CONFIGS), help=f"any of {', '.join(CONFIGS)}")
+    ap.add_argument("--queries", type=int, default=500)
+    ap.add_argument("--shortlist", type=int, default=100)
+    ap.add_argument("--folder", type=Path, default=ann_vectors.HERE.parent / ".bench-ann")
+    ap.add_argument("--partial", action="store_true",
+                    help="use the chunks built so far (the first courses of the catalogue) when not all are")
+    ap.add_argument("--proxy", default="", metavar="SIZES",
+                    help="also measure proxies of these sizes built from the real vectors (see proxy_vectors)")
+    ap.add_argument("--proxy-noise", type=float, default=0.35)
+    ap.add_argument("--engine-check", type=int, default=0, metavar="COURSES",
+                    help="also: the engine's top-5 within the whole-text top-k, on a catalogue of COURSES")
+    ap.add_argument("--engine-queries", type=int, default=100)
+    args = ap.parse_args(argv)
+    queries = ann_vectors.queries(args.queries, args.folder)
+    results = []
+    real = None
+    for n in [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]:
+        real = ann_vectors.load(n, args.folder, args.partial)
+        results += measure_all(real, queries, args, "real")
+    for n in [int(s.replace("_", "")) for s in args.proxy.split(",") if s.strip()]:
+        results += measure_all(proxy_vectors(real, n, args.proxy_noise), queries, args,
+                               f"proxy from {len(real):,} real")
+    print(f"{len(queries)} queries (whole-text vectors of fresh synthetic credentials), all-MiniLM-L6-v2, "
+          f"{os.cpu_count()} CPUs; build on all cores, queries one at a time on one thread; "
+          f"shortlist = {args.shortlist}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    if results:
+        print(table(results))
+    if args.engine_check:
+        print(engine_check(args.engine_check, args.engine_queries))
+    print(f"targets: recall@10 >= {TARGET_RECALL}, rank p95 <= {TARGET_P95_MS:.0f} ms at 1,000,000 courses")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
