@@ -88,6 +88,7 @@ class Document:
     sections: list[Section]
 
 
+ZONE_WORDS = {"covered": "yes", "to_confirm": "to confirm", "not_covered": "no"}
 PARAMETER_WORDS = {"verdicts": "verdict for each type"}
 
 
@@ -130,10 +131,10 @@ def _finding_section(f: Finding) -> Section:
     section = Section(f"{f.label}: {VERDICT_LABEL[f.verdict]}", [f.reason], kind=kind)
     ev = f.evidence
     if f.check == "learning_outcomes" and ev.get("pairs"):
-        rows = [[p["local"] + ("" if p["essential"] else " (optional)"), p["incoming"], f"{p['similarity']:.2f}",
-                 "yes" if p["covered"] else ("to confirm" if p["local"] in ev.get("to_confirm", []) else "no")]
+        rows = [[p["local"] + ("" if p["essential"] else " (optional)"), p["incoming"],
+                 f"{p.get('probability', p['similarity']):.2f}", ZONE_WORDS.get(p.get("zone"), "yes" if p["covered"] else "no")]
                 for p in ev["pairs"]]
-        section.table = (["course outcome", "closest outcome of the credential", "similarity", "covered"], rows)
+        section.table = (["course outcome", "closest outcome of the credential", "probability it is covered", "covered"], rows)
     elif f.check == "level" and "incoming_eqf" in ev:
         section.bullets.append(f"{ev['incoming']} maps to EQF {ev['incoming_eqf']} ({ev['mapping']} mapping; {ev['mapping_source']}); the course is at EQF {ev['course_eqf']}")
     elif f.check == "workload" and "conversion" in ev and not ev.get("steps"):

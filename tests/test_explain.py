@@ -101,15 +101,15 @@ def test_each_finding_gives_label_verdict_reason_and_reference(fmt, full, partia
             assert _as(fmt, f"Reference: {f.reference}") in out
 
 
-def test_outcome_pairs_are_listed_with_their_similarity(fmt, partial):
+def test_outcome_pairs_are_listed_with_their_probability(fmt, partial):
     out = RENDERERS[fmt](partial)
     pairs = partial.finding("learning_outcomes").evidence["pairs"]
     assert any(not p["covered"] for p in pairs) and any(p["covered"] for p in pairs)
     for p in pairs:
         assert _as(fmt, p["local"]) in out
         assert _as(fmt, p["incoming"]) in out
-        assert f"{p['similarity']:.2f}" in out
-    assert "similarity" in out and "covered" in out
+        assert f"{p['probability']:.2f}" in out
+    assert "probability it is covered" in out and "covered" in out
 
 
 def test_level_and_workload_conversions_are_shown(fmt, partial):
