@@ -186,7 +186,8 @@ class Assessor:
         return Assessment(
             credential=credential, stacked_from=stacked_from or [], purpose=self._purpose(chosen, purpose is not None),
             as_of=as_of, outcome=outcome, recommendation=recommendation, findings=findings,
-            candidates=[CandidateSummary.of(c, results[c.course_id][1]) for c in ranked],
+            # an unclear candidate gets no outcome: it is listed as considered, not as recommendable
+            candidates=[CandidateSummary.of(c, results[c.course_id][1] if c.clear else None) for c in ranked],
             versions=self._versions(policy, profile.model_id, profile.calibration.trained if profile.calibration else None),
         )
 

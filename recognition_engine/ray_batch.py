@@ -222,11 +222,13 @@ def run(input: str | Path, out: str | Path, *, address: str | None = None, worke
         catalogue: Catalogue | str | Path | None = None, policy: Policy | str | Path | None = None,
         encoder: str = "auto", as_of: dt.date | None = None, purpose: str | None = None,
         programme: str | None = None, outcomes: Any = None, output_format: str = "parquet",
-        chunk_size: int = 64, cpus_per_worker: float = 1.0, num_gpus: float = 0.0) -> RunSummary:
+        chunk_size: int = 64, cpus_per_worker: float = 1.0, num_gpus: float = 0.0,
+        default_as_of: dt.date | None = None) -> RunSummary:
     """Assess a batch on Ray; see the module docstring. Without `address` a local Ray instance
     is started (and stopped at the end); `address="auto"` or "ray://host:10001" joins a cluster.
-    `num_gpus` per actor (for encoding on a GPU node). `as_of` defaults to today (the driver's
-    date, recorded with the run so a resumed run uses the same one)."""
+    `num_gpus` per actor (for encoding on a GPU node). Without `as_of`, a resumed run uses the
+    date recorded with the run, a new one `default_as_of` (the caller's today: the engine
+    never reads the clock)."""
     import ray
 
     from .loaders import load_catalogue
@@ -249,7 +251,9 @@ def run(input: str | Path, out: str | Path, *, address: str | None = None, worke
     run_file = out / RUN_FILE
     previous = json.loads(run_file.read_text(encoding="utf-8")) if run_file.exists() else None
     inputs = [{"source": s, "sha256": _digest(f.read_bytes())} for s, f in zip(sources, files)]
-    as_of = as_of or (dt.date.fromisoformat(previous["options"]["as_of"]) if previous else dt.date.today())
+    as_of = as_of or (dt.date.fromisoformat(previous["options"]["as_of"]) if previous else default_as_of)
+    if as_of is None:
+        raise ValueError("as_of is required: pass the date the assessments speak for")
     options = _Options(as_of.isoformat(), purpose, programme, encoder, output_format,
                        _digest(catalogue.model_dump_json().encode()), policy.digest)
     record = {"inputs": inputs, "options": asdict(options)}

@@ -35,7 +35,7 @@ def _cmd_ray(args: argparse.Namespace) -> int:
     done = run(args.input, args.out, address=args.address, workers=args.workers, catalogue=args.catalogue,
                policy=args.policy, encoder=args.encoder, as_of=args.as_of, purpose=args.purpose,
                programme=args.programme, outcomes=load_outcomes(args.outcomes), chunk_size=args.chunk_size,
-               output_format=args.out_format, num_gpus=args.num_gpus)
+               output_format=args.out_format, num_gpus=args.num_gpus, default_as_of=today())
     print(f"{done.rows} row(s): {done.assessed_now} assessed now, {done.already_done} done before, "
           f"{done.failed} failed; {done.partitions} partition(s) in {done.out}", file=sys.stderr)
     for source, row, error in done.errors:
