@@ -220,11 +220,6 @@ class Engine:
             clear=score >= profile.abstain_below,
         )
 
-    def abstains(self, credential: MicroCredential) -> bool:
-        """True when no course of the catalogue is clearly what the credential is about."""
-        ranked = self.rank(credential, k=1)
-        return not ranked or not ranked[0].clear
-
     def _programmes(self, profile, index, alignment, k) -> list[ProgrammeCandidate]:
         position = {cid: i for i, cid in enumerate(index.course_ids)}
         out = []
