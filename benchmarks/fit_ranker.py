@@ -1,10 +1,16 @@
 """Fit each model's ranking (P(this course is the credential's counterpart) from the
-features of recognition_engine/matching.py) on the development sets' `dev` credentials
-only, never `heldout`.
+features of recognition_engine/matching.py; a conditional logit, then a Platt scale:
+`recognition_engine/calibration.py`) on development data only: the devsets' `dev`
+credentials, never `heldout`, and, for all-MiniLM-L6-v2 (the model of English
+credentials), the `fit` half of the skill-equivalence and transfer-decision sets
+(`quality_sets.halves`), never their `held-out` half. Those halves teach the order of
+candidates on short texts (skill names, course titles) the devsets lack; the multilingual
+model is used for credentials in other languages, so it is fitted on the devsets alone
+(with their translations).
 
-Rows: every (dev credential, catalogue course); label 1 for a gold course. A credential
-with no counterpart (gold NONE) gives only negatives: it teaches the model what "nothing
-fits" looks like. The abstention threshold is then chosen on the same dev credentials,
+Rows: every (credential, catalogue course); label 1 for a gold course. A credential
+with no counterpart (gold NONE) gives only negatives: it teaches the probability scale what
+"nothing fits" looks like. The abstention threshold is then chosen on the same credentials,
 from out-of-fold probabilities (folds grouped by credential): the threshold that
 minimises wrong first candidates kept (counted twice: an officer would be misled) plus
 right first candidates abstained on.
@@ -27,32 +33,32 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from quality_sets import dev_splits  # noqa: E402
+from quality_sets import dev_splits, external_fit_halves  # noqa: E402
 from fit_pairs import ENGLISH_ONLY, translation  # noqa: E402
 
 from recognition_engine.calibration import fit, model_card  # noqa: E402
 from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
-from recognition_engine.engine import Engine  # noqa: E402
+from recognition_engine.engine import Engine, matching_view  # noqa: E402
 from recognition_engine.evaluation import NO_COUNTERPART  # noqa: E402
 from recognition_engine.matching import DECIMALS, FEATURES  # noqa: E402
 from recognition_engine.paths import models_dir  # noqa: E402
 
 WRONG_COST = 2.0
-C = 1.0  # inverse L2 strength: little data, so keep the weights modest
 
 
 def feature_rows(sets, spec: str) -> pd.DataFrame:
     parts = []
     for d in sets:
-        engine = Engine(d.groups[0].catalogue, encoder=spec)
-        for credential in d.groups[0].credentials:
-            if credential.id not in d.gold or not credential.learning_outcomes:
-                continue
-            frame = engine.features(credential)
-            frame["label"] = frame["course_id"].isin(d.gold[credential.id]).astype(int)
-            frame["group"] = f"{d.name}/{credential.id}"
-            frame["has_gold"] = d.gold[credential.id] != {NO_COUNTERPART}
-            parts.append(frame)
+        for group in d.groups:
+            engine = Engine(group.catalogue, encoder=spec)
+            for credential in group.credentials:
+                if credential.id not in d.gold or not matching_view(credential).learning_outcomes:
+                    continue
+                frame = engine.features(credential)
+                frame["label"] = frame["course_id"].isin(d.gold[credential.id]).astype(int)
+                frame["group"] = f"{d.name}/{credential.id}"
+                frame["has_gold"] = d.gold[credential.id] != {NO_COUNTERPART}
+                parts.append(frame)
     return pd.concat(parts, ignore_index=True)
 
 
@@ -62,7 +68,7 @@ def out_of_fold(frame: pd.DataFrame, model_id: str) -> np.ndarray:
     predicted = np.zeros(len(frame))
     x, y, groups = frame[FEATURES].to_numpy(), frame["label"].to_numpy(), frame["group"].to_numpy()
     for train, test in GroupKFold(n_splits=5).split(x, y, groups):
-        cal = fit(x[train], y[train], groups[train], model_id, "fold", dt.date.today(), c=C)
+        cal = fit(x[train], y[train], groups[train], model_id, "fold", dt.date.today())
         predicted[test] = cal.probability({f: x[test, i] for i, f in enumerate(FEATURES)})
     return predicted
 
@@ -88,17 +94,21 @@ def choose_abstention(frame: pd.DataFrame, predicted: np.ndarray) -> tuple[float
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sets", help="comma-separated set names (default: every set)")
+    parser.add_argument("--sets", help="comma-separated devset names (default: every set)")
+    parser.add_argument("--no-external", action="store_true", help="fit on the devsets alone")
     args = parser.parse_args()
     sets = dev_splits(args.sets.split(",") if args.sets else None)
+    external = [] if args.no_external else external_fit_halves()
     for spec, slug in ((MINILM, "minilm"), (E5, "e5")):
         used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
-        frame = feature_rows(used, spec)
+        outside = external if spec in ENGLISH_ONLY else []
+        frame = feature_rows(used + outside, spec)
         model_id = Engine(used[0].groups[0].catalogue, encoder=spec).encoder_for(None).model_id
         x, y, groups = frame[FEATURES].to_numpy(), frame["label"].to_numpy(), frame["group"].to_numpy()
-        trained_on = (f"dev credentials of {', '.join(d.name for d in used)} (benchmarks/devsets; "
-                      f"{frame['group'].nunique()} credentials x their catalogue's courses)")
-        calibration = fit(x, y, groups, model_id, trained_on, dt.date.today(), c=C)
+        trained_on = (f"dev credentials of {', '.join(d.name for d in used)} (benchmarks/devsets)"
+                      + "".join(f"; {d.name} {d.split}" for d in outside)
+                      + f": {frame['group'].nunique()} credentials x their catalogue's courses")
+        calibration = fit(x, y, groups, model_id, trained_on, dt.date.today())
         threshold, metrics = choose_abstention(frame, out_of_fold(frame, model_id))
         calibration = dataclasses.replace(calibration, abstain_below=round(threshold, DECIMALS),
                                           metrics={**calibration.metrics, **metrics})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEVSETS = REPO / "benchmarks" / "devsets"
 SPLITS = ("dev", "heldout")
 SET_KEYS = {"catalogue"}
+WISCONSIN_FIT = 425  # every Wisconsin+MATC query: the fit half takes about half of them
+ASSIST_FIT = 600  # ASSIST queries sampled (seed 0) for fitting, of 55,913
 
 
 def shared_data() -> Path:
@@ -101,6 +104,27 @@ def dev_splits(names: list[str] | None = None) -> list[EvalSet]:
     """The `dev` split of every development set (or of those named): what may be fitted on."""
     return [s for f in devset_folders([DEVSETS]) if names is None or f.name in names
             for s in devset(f) if s.split == "dev"]
+
+
+def halves(evalset: EvalSet) -> list[EvalSet]:
+    """An external development set cut in two by a hash of each credential id: the `fit`
+    half may be fitted on (`benchmarks/fit_ranker.py` does), the `held-out` half never is.
+    The cut depends on the id alone, so it is the same whatever sample is drawn."""
+    out = []
+    for half, (split, use) in enumerate((("fit half", "fitted-on"), ("held-out half", "held-out"))):
+        keep = lambda c: zlib.crc32(c.id.encode("utf-8")) % 2 == half  # noqa: E731
+        groups = [Group(g.catalogue, [c for c in g.credentials if keep(c)]) for g in evalset.groups]
+        groups = [g for g in groups if g.credentials]
+        ids = {c.id for g in groups for c in g.credentials}
+        out.append(EvalSet(evalset.name, split, use, groups, {k: v for k, v in evalset.gold.items() if k in ids},
+                           note=evalset.note, source=evalset.source, extra=evalset.extra))
+    return out
+
+
+def external_fit_halves() -> list[EvalSet]:
+    """What the English ranking is fitted on besides the devsets' dev splits: the `fit`
+    half of the skill-equivalence set and of the two transfer-decision sets."""
+    return [halves(s)[0] for s in [*lo_equivalence_set(), *wisconsin_matc_set(WISCONSIN_FIT, 0), *assist_set(ASSIST_FIT, 0)]]
 
 
 # ------------------------------------------------------------------ sets in the repository

@@ -1,8 +1,19 @@
 """Turns alignment features into a probability that a credential is equivalent to a course.
 
-A logistic regression fitted on an institution's own past decisions (`recognise
-calibrate`). The fitted model is stored as JSON (coefficients, scaling, training data,
-metrics, date), never as a pickle, so it can be read, diffed and reviewed.
+Fitted on an institution's own past decisions (`recognise calibrate`) in two steps:
+
+1. the weights are those of a conditional logit (McFadden's choice model; a listwise
+   ranker): for each credential, the softmax over its candidate courses should put the
+   mass on the course(s) decided equivalent. It learns how to *order* one credential's
+   candidates, so a feature whose level differs between kinds of text (short skill names,
+   long syllabi) does not buy weight by separating the kinds, as a pooled logistic
+   regression lets it;
+2. the probability is a logistic (Platt) scaling of that score on every decision, so a
+   candidate's probability still reads as P(an officer judges it equivalent) and the
+   abstention threshold applies to it.
+
+The fitted model is stored as JSON (coefficients, scaling, training data, metrics, date),
+never as a pickle, so it can be read, diffed and reviewed.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ POSITIVE = {"full", "partial", "recognised", "recognized", "equivalent", "yes", 
 NEGATIVE = {"refused", "rejected", "alternative", "conditional", "not_equivalent", "no", "0", "false"}
 DECISION_COLUMNS = ("credential", "course_id", "decision")
 ABSTAIN_QUANTILE = 0.05
+L2 = 1.0  # ridge on the standardised ranking weights: little data, keep them modest
 
 
 @dataclass(frozen=True)
@@ -94,11 +106,46 @@ def read_decisions(path: Path) -> list[Decision]:
     return out
 
 
-def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date,
-        features: list[str] | None = None, c: float = 1.0) -> Calibration:
-    """Fit a logistic regression; report cross-validated metrics with folds grouped by credential,
-    so no credential is both trained on and scored."""
+def conditional_logit(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float = L2) -> np.ndarray:
+    """Weights maximising, over the groups with a positive and a negative row, the log of
+    the softmax mass on the positives, minus a ridge penalty (z standardised)."""
+    from scipy.optimize import minimize
+
+    _, group = np.unique(groups, return_inverse=True)
+    positives = np.bincount(group, weights=y)
+    sizes = np.bincount(group)
+    informative = ((positives > 0) & (positives < sizes))[group]
+    if not informative.any():
+        raise ValueError("no credential has both an equivalent and a non-equivalent course to learn an order from")
+    order = np.argsort(group[informative], kind="stable")
+    z, y, group = z[informative][order], y[informative][order].astype(np.float64), group[informative][order]
+    starts = np.flatnonzero(np.r_[True, np.diff(group) != 0])
+    index = np.cumsum(np.r_[True, np.diff(group) != 0]) - 1
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        s = z @ w
+        e = np.exp(s - np.maximum.reduceat(s, starts)[index])
+        total, mass = np.add.reduceat(e, starts), np.add.reduceat(e * y, starts)
+        gradient = z.T @ (e / total[index] - e * y / mass[index]) + l2 * w
+        return float(np.log(total).sum() - np.log(mass).sum() + 0.5 * l2 * w @ w), gradient
+
+    return minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B").x
+
+
+def _fit_scaled(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float) -> tuple[np.ndarray, float]:
+    """Ranking weights, then Platt scaling of their score: (coef, intercept) on z."""
     from sklearn.linear_model import LogisticRegression
+
+    w = conditional_logit(z, y, groups, l2)
+    platt = LogisticRegression().fit((z @ w)[:, None], y)
+    return w * platt.coef_[0, 0], float(platt.intercept_[0])
+
+
+def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date,
+        features: list[str] | None = None, l2: float = L2) -> Calibration:
+    """Fit the ranking weights and their probability scale (module docstring); report
+    cross-validated metrics with folds grouped by credential, so no credential is both
+    trained on and scored."""
     from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
     from sklearn.model_selection import GroupKFold
 
@@ -113,7 +160,8 @@ def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained
         for train, test in GroupKFold(n_splits=min(5, n_groups)).split(z, y, groups):
             if len(set(y[train].tolist())) < 2:
                 continue
-            predicted[test] = LogisticRegression(C=c).fit(z[train], y[train]).predict_proba(z[test])[:, 1]
+            coef, intercept = _fit_scaled(z[train], y[train], groups[train], l2)
+            predicted[test] = 1.0 / (1.0 + np.exp(-(z[test] @ coef + intercept)))
         metrics = {
             "cv_roc_auc": round(float(roc_auc_score(y, predicted)), 4),
             "cv_brier": round(float(brier_score_loss(y, predicted)), 4),
@@ -122,10 +170,10 @@ def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained
         }
         # By default abstain below what 95% of the equivalent pairs scored out of fold.
         abstain_below = round(float(np.quantile(predicted[y == 1], ABSTAIN_QUANTILE)), DECIMALS)
-    model = LogisticRegression(C=c).fit(z, y)
+    coef, intercept = _fit_scaled(z, y, groups, l2)
     return Calibration(
         model_id=model_id, features=list(features or FEATURES), mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
-        coef=model.coef_[0].round(6).tolist(), intercept=round(float(model.intercept_[0]), 6),
+        coef=coef.round(6).tolist(), intercept=round(intercept, 6),
         trained_on=trained_on, trained=today.isoformat(), n_positive=int(y.sum()), n_negative=int(len(y) - y.sum()),
         metrics=metrics, abstain_below=abstain_below,
     )
@@ -140,7 +188,9 @@ def model_card(cal: Calibration) -> str:
 - **What it does**: turns the alignment features of a (credential, course) pair into the
   probability that a recognition officer would judge the credential equivalent to the
   course (`full` or `partial` recognition). It ranks candidates; it does not decide.
-- **Model**: logistic regression on standardised features (scikit-learn), trained {cal.trained}.
+- **Model**: on standardised features, weights of a conditional logit (the order of each
+  credential's candidates, ridge {L2:g}), then a logistic (Platt) scale of that score
+  (scikit-learn), trained {cal.trained}.
 - **Training data**: {cal.trained_on}; {cal.n_positive} positive and {cal.n_negative} negative decisions.
 - **Abstention**: below a probability of {cal.abstain_below:g} for the best course, the engine
   says that no course is clearly what the credential is about and asks for the purpose.
