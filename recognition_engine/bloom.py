@@ -79,27 +79,31 @@ _PROCEDURE = (r"histograms?|charts?|graphs?|plots?|tables?|truth tables?|diagram
 
 CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     "trình bày": (1, ((_WHY, 2),)),
-    **dict.fromkeys(["compare", "contrast", "so sánh"],
-                    (2, ((_RELEVANT, 4), (_INTENT, 4)))),
+    "so sánh": (2, ((_RELEVANT, 4), (_INTENT, 4))),
     **dict.fromkeys(["infer", "suy luận"], (2, ((_INTENT, 4),))),
     **dict.fromkeys(["identify", "recognise", "xác định", "nhận biết"], (1, ((_INTENT, 4),))),
     "determine": (3, ((_INTENT, 4),)),
-    **dict.fromkeys(["review", "conclude", "draw conclusions"], (2, ((_JUDGE, 5),))),
+    **dict.fromkeys(["conclude", "draw conclusions"], (2, ((_JUDGE, 5),))),
+    "review": (4, ((_JUDGE, 5),)),
     # A&K 3.2 implementing: "selects and uses a procedure to perform an unfamiliar task";
     # choosing the best of several options against criteria is evaluating.
-    **dict.fromkeys(["select", "choose", "lựa chọn", "chọn"], (3, ((_BEST, 5),))),
+    **dict.fromkeys(["choose", "lựa chọn", "chọn"], (3, ((_BEST, 5),))),
+    "select": (4, ((_BEST, 5),)),
     **dict.fromkeys(["test", "kiểm thử"], (3, ((_CLAIM, 5),))),
-    **dict.fromkeys(["adapt", "deploy", "model", "program", "train", "lập trình", "mô hình hóa"],
+    **dict.fromkeys(["adapt", "deploy", "program", "train", "lập trình", "mô hình hóa"],
                     (3, ((_NEW, 6),))),
     "construct": (6, ((_PROCEDURE, 3),)),
-    **dict.fromkeys(["integrate", "incorporate", "tích hợp"], (4, ((_NEW, 6),))),
+    "tích hợp": (4, ((_NEW, 6),)),
 }
 
 # Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of").
+# Being familiar with or aware of a field is holding a working picture of it, read as understand
+# (as the Monash annotators do); 'knowledge of' alone is what one can retrieve (remember).
 NOMINALS = {
-    "knowledge": 1, "awareness": 1, "familiarity": 1, "aware": 1, "familiar": 1, "conversant": 1,
-    "acquainted": 1, "kiến thức": 1,
-    "understanding": 2, "comprehension": 2, "appreciation": 2, "grasp": 2, "insight": 2, "insights": 2,
+    "knowledge": 1, "kiến thức": 1,
+    "awareness": 2, "familiarity": 2, "aware": 2, "familiar": 2, "conversant": 2, "acquainted": 2,
+    "understanding": 2, "understandings": 2, "comprehension": 2, "appreciation": 2, "grasp": 2, "insight": 2,
+    "insights": 2,
 }
 _ADJECTIVES = {"aware", "familiar", "conversant", "acquainted"}
 # "the ability to <verb>", "skills in <verb>ing", "có khả năng <verb>": the verb decides.
@@ -120,6 +124,8 @@ _KNOW_HOW = {"know", "knows", "knowing", "learn", "learns", "learning", "underst
 _TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being", "become",
                 "becoming"}
 _ARTICLES = {"a", "an", "the"}
+# "parameters that can improve performance": a modal after a relative pronoun opens no outcome verb.
+_RELATIVES = {"that", "which", "who", "whom", "whose"}
 # Nouns and adjectives after which 'to' is a preposition ("introduction to design").
 _PREPOSITIONAL_TO = {
     "introduction", "introductions", "approach", "approaches", "contribution", "contributions", "contribute",
@@ -220,8 +226,13 @@ class BloomLevel:
 
     @property
     def levels(self) -> tuple[int, ...]:
-        """Every level read, ascending: "analyse and evaluate" gives (4, 5)."""
-        return tuple(sorted({lv for _, lv in self.readings} or {self.level}))
+        """Every level the outcome asks for, ascending: "analyse and evaluate" gives (4, 5).
+
+        Remember is left out beside a higher level: recalling is part of every higher process,
+        so "identify and analyse risks" asks for analysis (4,), as annotators label it.
+        """
+        read = {lv for _, lv in self.readings} or {self.level}
+        return tuple(sorted(read - {1} if len(read) > 1 else read))
 
 
 @dataclass(frozen=True)
@@ -340,7 +351,10 @@ class BloomClassifier:
                 critically = critically or toks[i] == "critically"
             else:
                 base = " ".join(toks[start:end]) if kind == "noun" else self._base_at(toks, start, end)
-                hits.append(_Hit(base, " ".join(toks[start:end]), kind, end, critically))
+                # An infinitive after the object of an earlier verb states its purpose, not a
+                # further process: "use assessment data to improve teaching" is using (apply).
+                if not (slot == "to" and hits and start - hits[-1].end > 1):
+                    hits.append(_Hit(base, " ".join(toks[start:end]), kind, end, critically))
                 slot, wh, critically = None, False, False
             i = end
         return hits
@@ -355,7 +369,7 @@ class BloomClassifier:
         if slot not in ("coord", "comma"):
             end = _match_phrase(_NOMINAL_INDEX, toks, i)
             if end:
-                return "noun", i, end
+                return ("noun", *_highest_nominal(toks, i, end))
             end = _match_phrase(_ABILITY_INDEX, toks, i)
             if end:
                 return "ability", i, _after_ability(toks, end)
@@ -367,7 +381,7 @@ class BloomClassifier:
         verb = self._match_verb(toks, i, slot, wh, hits)
         if verb:
             return verb
-        if tok in _TRANSPARENT or (tok.endswith("ly") and len(tok) > 4):
+        if tok in _TRANSPARENT or _adverb(tok):
             return "skip", i, i + 1
         return None
 
@@ -386,15 +400,20 @@ class BloomClassifier:
                 break
             end = _match_phrase(_NOMINAL_INDEX, toks, j)
             if end:
-                return "noun", j, end
+                start, end = _highest_nominal(toks, j, end)
+                if toks[i] in _SHOWING_FORMS and toks[start] in _SHOWN_IN_USE:
+                    return None  # "demonstrate knowledge of": showing it is using it (apply)
+                return "noun", start, end
             end = _match_phrase(_ABILITY_INDEX, toks, j)
             if end:
                 after = _after_ability(toks, end)
-                while after < len(toks) and toks[after] in _TRANSPARENT | {"able", "to"}:
+                while after < len(toks) and (toks[after] in _TRANSPARENT | {"able", "to"} or _adverb(toks[after])):
                     after += 1  # "an ability to be able to articulate"
-                if after < len(toks) and (toks[end] == "to" or self._match_verb(toks, after, "ability", wh, hits)):
+                if after < len(toks) and self._match_verb(toks, after, "ability", wh, hits):
                     return "ability", j, after
-                return None if toks[i] in _SHOWING_FORMS else ("ability", j, after)
+                if toks[i] in _SHOWING_FORMS:  # "demonstrate the ability to work safely": showing is doing
+                    return None
+                return "ability", j, after
         return None
 
     def _match_verb(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
@@ -451,11 +470,27 @@ class BloomClassifier:
             return None, True
         if wh:
             return None, True
-        if tok in _MODALS or tok in _SUBJECTS:
+        if (tok in _MODALS and prev not in _RELATIVES) or tok in _SUBJECTS:
             return "modal", False
         if tok == "to" and prev not in _PREPOSITIONAL_TO and "from" not in toks[max(0, i - 2):i]:  # "from X to Y"
             return "to", False
         return None, False
+
+
+def _highest_nominal(toks: list[str], start: int, end: int) -> tuple[int, int]:
+    """The highest nominal of a coordinated run: "knowledge and understanding of" reads understanding."""
+    while end + 1 < len(toks) and toks[end] in ("and", "or", ","):
+        after = _match_phrase(_NOMINAL_INDEX, toks, end + 1)
+        if not after:
+            break
+        if NOMINALS[" ".join(toks[end + 1:after])] >= NOMINALS[" ".join(toks[start:end])]:
+            start = end + 1
+        end = after
+    return start, end
+
+
+def _adverb(tok: str) -> bool:
+    return tok.endswith("ly") and len(tok) > 4
 
 
 def _phrase_index(words: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
@@ -487,6 +522,8 @@ _NOMINAL_INDEX = _phrase_index(NOMINALS)
 _ABILITY_INDEX = _phrase_index(ABILITIES)
 _LIGHT_FORMS = {form for verb in LIGHT_VERBS for form in _inflections(verb)}
 _SHOWING_FORMS = {form for verb in ("demonstrate", "show", "display", "exhibit") for form in _inflections(verb)}
+# Nominals a verb of showing turns into use: demonstrating knowledge is applying it.
+_SHOWN_IN_USE = {"knowledge", "awareness", "familiarity"}
 _CLASSIFIERS: dict[str, BloomClassifier] = {}
 
 
