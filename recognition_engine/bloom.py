@@ -97,6 +97,13 @@ CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
 }
 
 # Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of").
+# Nominalised processes read as their verb: "a critical analysis of", "conduct an evaluation of".
+PROCESS_NOUNS = {
+    "application": 3, "applications": 3,
+    "analysis": 4, "analyses": 4, "comparison": 4, "comparisons": 4, "investigation": 4, "reflection": 4,
+    "evaluation": 5, "evaluations": 5, "appraisal": 5, "critique": 5, "critiques": 5, "interpretation": 5,
+    "interpretations": 5, "synthesis": 6,
+}
 # Being familiar with or aware of a field is holding a working picture of it, read as understand
 # (as the Monash annotators do); 'knowledge of' alone is what one can retrieve (remember).
 NOMINALS = {
@@ -104,12 +111,15 @@ NOMINALS = {
     "awareness": 2, "familiarity": 2, "aware": 2, "familiar": 2, "conversant": 2, "acquainted": 2,
     "understanding": 2, "understandings": 2, "comprehension": 2, "appreciation": 2, "grasp": 2, "insight": 2,
     "insights": 2,
+    **PROCESS_NOUNS,
 }
 _ADJECTIVES = {"aware", "familiar", "conversant", "acquainted"}
 # "the ability to <verb>", "skills in <verb>ing", "có khả năng <verb>": the verb decides.
 ABILITIES = {"ability", "abilities", "capacity", "capability", "skill", "skills", "competence", "competency",
              "proficiency", "khả năng", "kỹ năng", "kĩ năng", "năng lực"}
 LIGHT_VERBS = {"demonstrate", "show", "have", "gain", "develop", "acquire", "possess", "display", "exhibit", "có"}
+# Verbs of doing that give way to a nominalised process they govern: "perform a statistical analysis".
+DOING_VERBS = {"conduct", "perform", "undertake", "complete", "provide", "make", "do"}
 
 _MODALS = {"will", "can", "could", "should", "must", "shall", "may", "might", "would", "sẽ", "cần", "phải"}
 _SUBJECTS = {"student", "students", "learner", "learners", "participant", "participants", "graduate",
@@ -373,7 +383,7 @@ class BloomClassifier:
             end = _match_phrase(_ABILITY_INDEX, toks, i)
             if end:
                 return "ability", i, _after_ability(toks, end)
-        if tok in _LIGHT_FORMS or (tok in _ARTICLES and slot not in ("coord", "comma")):
+        if tok in _LIGHT_FORMS or tok in _DOING_FORMS or (tok in _ARTICLES and slot not in ("coord", "comma")):
             # "demonstrate a sound understanding of", "have the ability to", "An understanding of"
             found = self._noun_ahead(toks, i, slot, wh, hits)
             if found:
@@ -381,6 +391,10 @@ class BloomClassifier:
         verb = self._match_verb(toks, i, slot, wh, hits)
         if verb:
             return verb
+        if slot in ("start", "ability") and tok not in self._index and tok not in _TRANSPARENT and not _adverb(tok):
+            found = self._noun_ahead(toks, i, slot, wh, hits)  # "Critical analysis of", "skills in critical analysis"
+            if found and found[0] == "noun":
+                return found
         if tok in _TRANSPARENT or _adverb(tok):
             return "skip", i, i + 1
         return None
@@ -401,10 +415,14 @@ class BloomClassifier:
             end = _match_phrase(_NOMINAL_INDEX, toks, j)
             if end:
                 start, end = _highest_nominal(toks, j, end)
+                if toks[i] in _DOING_FORMS and toks[start] not in PROCESS_NOUNS:
+                    return None
                 if toks[i] in _SHOWING_FORMS and toks[start] in _SHOWN_IN_USE:
                     return None  # "demonstrate knowledge of": showing it is using it (apply)
                 return "noun", start, end
             end = _match_phrase(_ABILITY_INDEX, toks, j)
+            if end and toks[i] in _DOING_FORMS:
+                return None
             if end:
                 after = _after_ability(toks, end)
                 while after < len(toks) and (toks[after] in _TRANSPARENT | {"able", "to"} or _adverb(toks[after])):
@@ -521,9 +539,10 @@ _RULES = {verb: (default, tuple((re.compile(rf"(?<!\w)(?:{cue})(?!\w)"), lvl) fo
 _NOMINAL_INDEX = _phrase_index(NOMINALS)
 _ABILITY_INDEX = _phrase_index(ABILITIES)
 _LIGHT_FORMS = {form for verb in LIGHT_VERBS for form in _inflections(verb)}
+_DOING_FORMS = {form for verb in DOING_VERBS for form in _inflections(verb)}
 _SHOWING_FORMS = {form for verb in ("demonstrate", "show", "display", "exhibit") for form in _inflections(verb)}
 # Nominals a verb of showing turns into use: demonstrating knowledge is applying it.
-_SHOWN_IN_USE = {"knowledge", "awareness", "familiarity"}
+_SHOWN_IN_USE = {"knowledge", "awareness", "familiarity", "appreciation"}
 _CLASSIFIERS: dict[str, BloomClassifier] = {}
 
 
