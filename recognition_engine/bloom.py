@@ -363,7 +363,7 @@ class BloomClassifier:
                 base = " ".join(toks[start:end]) if kind == "noun" else self._base_at(toks, start, end)
                 # An infinitive after the object of an earlier verb states its purpose, not a
                 # further process: "use assessment data to improve teaching" is using (apply).
-                if not (slot == "to" and hits and start - hits[-1].end > 1):
+                if not (slot == "to" and hits and _object_between(toks[hits[-1].end:start - 1])):
                     hits.append(_Hit(base, " ".join(toks[start:end]), kind, end, critically))
                 slot, wh, critically = None, False, False
             i = end
@@ -376,7 +376,7 @@ class BloomClassifier:
     def _read_slot(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
         """What stands at a verb slot: (kind, start, end) of a verb, a nominal, an ability, an adverb."""
         tok = toks[i]
-        if slot not in ("coord", "comma"):
+        if slot not in ("coord", "comma") and not (tok in PROCESS_NOUNS and tok in self._index):  # "analyses data"
             end = _match_phrase(_NOMINAL_INDEX, toks, i)
             if end:
                 return ("noun", *_highest_nominal(toks, i, end))
@@ -505,6 +505,11 @@ def _highest_nominal(toks: list[str], start: int, end: int) -> tuple[int, int]:
             start = end + 1
         end = after
     return start, end
+
+
+def _object_between(gap: list[str]) -> bool:
+    """Whether words other than 'how', adverbs and particles stand between a verb and a 'to'."""
+    return any(t != "how" and t not in _TRANSPARENT and not _adverb(t) for t in gap)
 
 
 def _adverb(tok: str) -> bool:
