@@ -113,6 +113,17 @@ def per_level(gold: list[set[int]], pred: list[set[int]]) -> list[tuple[float, f
     return out
 
 
+def print_levels(gold: list[set[int]], systems: dict[str, list[set[int]]]) -> None:
+    """Per-level precision, recall, F1 and macro-F1 of each system against the same labels."""
+    names = [BLOOM_LEVELS[lv][:8] for lv in BLOOM_LEVELS]
+    print(f"\n{'system':<36}{'macro-F1':>9}  " + "  ".join(f"{n:>14}" for n in names))
+    print(f"{'':<36}{'':>9}  " + "  ".join(f"{'P    R    F1':>14}" for _ in names))
+    for name, pred in systems.items():
+        scores_ = per_level(gold, pred)
+        macro = sum(f for _, _, f in scores_) / len(scores_)
+        print(f"{name:<36}{macro:>9.3f}  " + "  ".join(f"{p:4.2f} {r:4.2f} {f:4.2f}" for p, r, f in scores_))
+
+
 def first_word_baseline(clf: BloomClassifier, text: str) -> set[int]:
     """Plain baseline: the outcome's first word looked up in the verb list, at its lowest level."""
     words = text.lower().split()
@@ -140,13 +151,7 @@ def report_monash(path: Path, clf: BloomClassifier, errors: bool) -> None:
     }
     print(f"monash-dev ({path}): {len(rows)} outcomes, external labels, multi-label; nothing fitted on it,")
     print("but the verb list and constructions were revised after reading its errors: a development figure")
-    names = [BLOOM_LEVELS[lv][:8] for lv in BLOOM_LEVELS]
-    print(f"\n{'system':<36}{'macro-F1':>9}  " + "  ".join(f"{n:>14}" for n in names))
-    print(f"{'':<36}{'':>9}  " + "  ".join(f"{'P    R    F1':>14}" for _ in names))
-    for name, pred in systems.items():
-        scores_ = per_level(gold, pred)
-        macro = sum(f for _, _, f in scores_) / len(scores_)
-        print(f"{name:<36}{macro:>9.3f}  " + "  ".join(f"{p:4.2f} {r:4.2f} {f:4.2f}" for p, r, f in scores_))
+    print_levels(gold, systems)
     top = [max(g) for g in gold]
     read = [r.level if r else None for r in results]
     single = [i for i, g in enumerate(gold) if len(g) == 1]
@@ -177,6 +182,12 @@ def report_labelled(path: Path, clf: BloomClassifier, errors: bool) -> None:
     sources = sorted({r["source"] for r in rows})
     if len(sources) > 1:
         print_scores("by source", {s: [r for r in rows if r["source"] == s] for s in sources})
+    for source in (s for s in sources if s.startswith("held out")):
+        held = [(r, res) for r, res in zip(rows, results) if r["source"] == source]
+        print(f"\n{source.split(':')[0]}: {len(held)} rows (label = the highest level, so the highest level read is scored)")
+        print_levels([{r["gold"]} - {None} for r, _ in held],
+                      {"reader, highest level": [{res.level} if res else set() for _, res in held],
+                       "baseline: first word in verb list": [first_word_baseline(clf, r["outcome"]) for r, _ in held]})
     print_confusion(rows)
     print(f"\nthroughput: {len(rows) / elapsed:,.0f} outcomes/s (uncached, one process)")
     if errors:
