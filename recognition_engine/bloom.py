@@ -32,7 +32,8 @@ How an outcome is read:
    Remember beside a higher level is not a level of its own (recall is part of it). An
    infinitive after the object of a verb states its purpose ("use data to improve
    teaching": apply) and a modal after a relative pronoun ("factors that can improve") opens
-   no verb: neither is read.
+   no verb: neither is read. A run of verbs after that 'to' ("use skills to generate and
+   evaluate ideas") lists what is asked, and is read.
 7. Nominalised processes count as their verb ("perform a statistical analysis", "critical
    analysis of"): a verb of doing ('conduct', 'perform', ...) gives way to them. A verb of
    showing before 'knowledge'/'awareness'/'appreciation', or before "the ability to" a
@@ -381,7 +382,9 @@ class BloomClassifier:
                 base = " ".join(toks[start:end]) if kind == "noun" else self._base_at(toks, start, end)
                 # An infinitive after the object of an earlier verb states its purpose, not a
                 # further process: "use assessment data to improve teaching" is using (apply).
-                if not (slot == "to" and hits and _object_between(toks[hits[-1].end:start - 1])):
+                if not (slot == "to" and hits and _object_between(toks[hits[-1].end:start - 1])
+                        and not (end + 1 < len(toks) and toks[end] in ("and", "or", ",")
+                                 and self._match_verb(toks, end + 1, "coord", False, hits))):
                     hits.append(_Hit(base, " ".join(toks[start:end]), kind, end, critically))
                 slot, wh, critically = None, False, False
             i = end

@@ -186,6 +186,8 @@ def test_ability_to_a_non_cognitive_verb():
     ("Analyses data from field studies", (("analyse", 4),)),  # a verb form at a verb slot is the verb
     # a purpose infinitive after an object is the aim, not a further process
     ("Use survey data to improve service delivery", (("use", 3),)),
+    # ...but a run of processes after 'to' lists what is asked ("to generate and evaluate")
+    ("Use creative skills to generate and evaluate ideas", (("use", 3), ("generate", 6), ("evaluate", 5))),
     ("Apply Kirchhoff's laws to analyse DC circuits", (("apply", 3),)),
     ("Learn to analyse financial statements", (("analyse", 4),)),  # no object before "to": read
     # a modal after a relative pronoun opens no outcome verb
@@ -258,13 +260,15 @@ def _accuracy(rows):
 def test_labelled_set_accuracy_floor():
     with LABELLED.open(newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) >= 400
-    # Measured (benchmarks/bloom_accuracy.py): 0.949 exact on all 435 rows; 0.848 on the 66
-    # rows written after the rules were fixed. 41 older rows were relabelled when the verb
-    # conventions of issue 11 item 8 were adopted (their source says so); the 'describe'
-    # rows keep the older doctrine. The 112 held-out rows were written by the developer who
-    # wrote the rules, knowing the conventions: 1.000 there checks the constructions, it is
-    # not an estimate for other annotators (monash-dev is). Floors sit a little below.
-    assert _accuracy(rows) >= 0.92
+    assert len(rows) >= 500
+    # Measured (benchmarks/bloom_accuracy.py): 0.929 exact on all 535 rows; 0.848 on the 66
+    # rows written after the earlier rules were fixed. 41 older rows were relabelled when the
+    # verb conventions of issue 11 item 8 were adopted (their source says so); the 'describe'
+    # rows keep the older doctrine. Held out (written before the reader was run on them, no
+    # rule revised on them): batch 1 (112 rows, written by the rules' author to the
+    # conventions) 1.000, a check of the constructions; batch 2 (100 realistic catalogue
+    # outcomes) 0.840, the nearest to an estimate. Floors sit a little below.
+    assert _accuracy(rows) >= 0.91
     assert _accuracy([r for r in rows if "after the classifier rules" in r["source"]]) >= 0.80
-    assert _accuracy([r for r in rows if r["source"].startswith("held out")]) >= 0.95
+    assert _accuracy([r for r in rows if r["source"].startswith("held out:")]) >= 0.95
+    assert _accuracy([r for r in rows if r["source"].startswith("held out (batch 2)")]) >= 0.80
