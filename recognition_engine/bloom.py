@@ -116,15 +116,15 @@ CONTEXT_RULES: dict[str, tuple[int, tuple[tuple[str, int], ...]]] = {
     "tích hợp": (4, ((_NEW, 6),)),
 }
 
-# Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of").
 # Nominalised processes read as their verb: "a critical analysis of", "conduct an evaluation of".
 PROCESS_NOUNS = {
     "analysis": 4, "analyses": 4, "comparison": 4, "comparisons": 4, "investigation": 4, "reflection": 4,
     "evaluation": 5, "evaluations": 5, "appraisal": 5, "critique": 5, "critiques": 5, "interpretation": 5,
     "interpretations": 5, "synthesis": 6,
 }
-# Being familiar with or aware of a field is holding a working picture of it, read as understand
-# (as the Monash annotators do); 'knowledge of' alone is what one can retrieve (remember).
+# Nouns and adjectives that state a level without a verb ("knowledge of", "be aware of"). Being
+# familiar with or aware of a field is holding a working picture of it, read as understand (as
+# the Monash annotators do); 'knowledge of' alone is what one can retrieve (remember).
 NOMINALS = {
     "knowledge": 1, "kiến thức": 1,
     "awareness": 2, "familiarity": 2, "aware": 2, "familiar": 2, "conversant": 2, "acquainted": 2,
@@ -380,15 +380,24 @@ class BloomClassifier:
                 critically = critically or toks[i] == "critically"
             else:
                 base = " ".join(toks[start:end]) if kind == "noun" else self._base_at(toks, start, end)
-                # An infinitive after the object of an earlier verb states its purpose, not a
-                # further process: "use assessment data to improve teaching" is using (apply).
-                if not (slot == "to" and hits and _object_between(toks[hits[-1].end:start - 1])
-                        and not (end + 1 < len(toks) and toks[end] in ("and", "or", ",")
-                                 and self._match_verb(toks, end + 1, "coord", False, hits))):
+                if not (slot == "to" and self._purpose(toks, start, end, hits)):
                     hits.append(_Hit(base, " ".join(toks[start:end]), kind, end, critically))
                 slot, wh, critically = None, False, False
             i = end
         return hits
+
+    def _purpose(self, toks: list[str], start: int, end: int, hits: list[_Hit]) -> bool:
+        """Whether the infinitive at start..end states the purpose of an earlier verb.
+
+        After that verb's object, a single infinitive is its aim, not a further process: "use
+        assessment data to improve teaching" is using (apply). A run of verbs there lists what
+        is asked ("use skills to generate and evaluate ideas"), and so does a 'to' straight
+        after the verb ("know how to use").
+        """
+        if not hits or not _object_between(toks[hits[-1].end:start - 1]):
+            return False
+        coordinated = end + 1 < len(toks) and toks[end] in ("and", "or", ",")
+        return not (coordinated and self._match_verb(toks, end + 1, "coord", False, hits))
 
     def _base_at(self, toks: list[str], start: int, end: int) -> str:
         rest = tuple(toks[start + 1:end])
@@ -397,7 +406,9 @@ class BloomClassifier:
     def _read_slot(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
         """What stands at a verb slot: (kind, start, end) of a verb, a nominal, an ability, an adverb."""
         tok = toks[i]
-        if slot not in ("coord", "comma") and not (tok in PROCESS_NOUNS and tok in self._index):  # "analyses data"
+        # A bare process noun at a verb slot is a verb form ("analyses data") or a topic
+        # ("Analysis of algorithms"); after an ability noun it is the skill ("skills in analysis").
+        if slot not in ("coord", "comma") and not (tok in PROCESS_NOUNS and (tok in self._index or slot != "ability")):
             end = _match_phrase(_NOMINAL_INDEX, toks, i)
             if end:
                 return ("noun", *_highest_nominal(toks, i, end))
@@ -413,20 +424,23 @@ class BloomClassifier:
         if verb:
             return verb
         if slot in ("start", "ability") and tok not in self._index and tok not in _TRANSPARENT and not _adverb(tok):
-            found = self._noun_ahead(toks, i, slot, wh, hits)  # "Critical analysis of", "skills in critical analysis"
-            if found and found[0] == "noun":
+            # An adjective before a nominal: "Critical analysis of", "skills in critical analysis";
+            # "Numerical analysis" with nothing after it is a topic.
+            found = self._noun_ahead(toks, i, slot, wh, hits)
+            if found and found[0] == "noun" and (
+                    toks[found[1]] not in PROCESS_NOUNS or slot == "ability" or toks[found[2]:found[2] + 1] == ["of"]):
                 return found
         if tok in _TRANSPARENT or _adverb(tok):
             return "skip", i, i + 1
         return None
 
     def _noun_ahead(self, toks: list[str], i: int, slot: str, wh: bool, hits: list[_Hit]) -> tuple[str, int, int] | None:
-        """A nominal or an ability noun a few words after a light verb or an article.
+        """A nominal or an ability noun a few words after a light verb, a verb of doing or an article.
 
-        An ability noun with no verb slot after it gives way to a verb of showing ("demonstrate
-        laboratory skills" is demonstrating; "develop skills" names no process). "The ability to
-        <verb>" keeps the verb's slot, so a verb that names no cognitive process ("the ability
-        to work safely") gives no level.
+        An ability noun with no cognitive verb after it gives way to a verb of showing
+        ("demonstrate laboratory skills", "demonstrate the ability to work safely" are doing:
+        apply); after another light verb it names no process ("develop skills"). A verb of
+        doing gives way only to a nominalised process ("perform a statistical analysis").
         """
         for j in range(i + 1, min(i + 8, len(toks))):
             if toks[j] == "of" and toks[j - 1] in ("level", "degree", "depth"):  # "a high level of understanding"
