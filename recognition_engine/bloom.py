@@ -153,6 +153,12 @@ _KNOW_HOW = {"know", "knows", "knowing", "learn", "learns", "learning", "underst
 _TRANSPARENT = {"also", "then", "further", "both", "either", "not", "well", "first", "be", "being", "become",
                 "becoming"}
 _ARTICLES = {"a", "an", "the"}
+# Adjectives, besides '-al' and '-ic' ones, that open a nominal outcome ("Sound knowledge of").
+_NOMINAL_ADJECTIVES = {"basic", "sound", "good", "broad", "deep", "deeper", "thorough", "solid", "strong",
+                       "clear", "firm", "detailed", "working", "advanced", "comprehensive", "applied",
+                       "integrated", "extensive", "informed", "rigorous", "coherent", "reflective",
+                       "comparative", "introductory", "specialised", "specialized", "independent", "high",
+                       "wide", "full", "in-depth", "appropriate", "effective", "sophisticated", "mature"}
 # "parameters that can improve performance": a modal after a relative pronoun opens no outcome verb.
 _RELATIVES = {"that", "which", "who", "whom", "whose"}
 # Nouns and adjectives after which 'to' is a preposition ("introduction to design").
@@ -423,7 +429,7 @@ class BloomClassifier:
         verb = self._match_verb(toks, i, slot, wh, hits)
         if verb:
             return verb
-        if slot in ("start", "ability") and tok not in self._index and tok not in _TRANSPARENT and not _adverb(tok):
+        if slot in ("start", "ability") and _adjective(tok) and tok not in self._index:
             # An adjective before a nominal: "Critical analysis of", "skills in critical analysis";
             # "Numerical analysis" with nothing after it is a topic.
             found = self._noun_ahead(toks, i, slot, wh, hits)
@@ -545,6 +551,11 @@ def _highest_nominal(toks: list[str], start: int, end: int) -> tuple[int, int]:
 def _object_between(gap: list[str]) -> bool:
     """Whether words other than 'how', adverbs and particles stand between a verb and a 'to'."""
     return any(t != "how" and t not in _TRANSPARENT and not _adverb(t) for t in gap)
+
+
+def _adjective(tok: str) -> bool:
+    """A word that can open a nominal outcome ("Critical analysis of", "Sound knowledge of")."""
+    return tok in _NOMINAL_ADJECTIVES or (tok.endswith(("al", "ic")) and not tok.endswith("eal"))
 
 
 def _adverb(tok: str) -> bool:

@@ -183,6 +183,7 @@ def test_ability_to_a_non_cognitive_verb():
     ("Critical analysis of contemporary policy debates", (("analysis", 4),)),
     ("Skills in the interpretation of archaeological evidence", (("interpretation", 5),)),
     ("Perform clinical skills safely", (("perform", 3),)),  # no process noun: the verb stays
+    ("Represent knowledge in first-order logic", (("represent", 2),)),  # a verb, not an adjective, before it
     ("Analyses data from field studies", (("analyse", 4),)),  # a verb form at a verb slot is the verb
     # a purpose infinitive after an object is the aim, not a further process
     ("Use survey data to improve service delivery", (("use", 3),)),
