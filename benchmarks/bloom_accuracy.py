@@ -207,7 +207,8 @@ def report_labelled(path: Path, clf: BloomClassifier, errors: bool) -> None:
         print_scores("by source", {s: [r for r in rows if r["source"] == s] for s in sources})
     for source in (s for s in sources if s.startswith("held out")):
         held = [(r, res) for r, res in zip(rows, results) if r["source"] == source]
-        print(f"\n{source.split(':')[0]}: {len(held)} rows (label = the highest level, so the highest level read is scored)")
+        print(f"\n{source.split(':')[0]}: {len(held)} rows "
+              "(label = the highest level, so the highest level read is scored)")
         print_levels([{r["gold"]} - {None} for r, _ in held],
                       {"reader, highest level": [{res.level} if res else set() for _, res in held],
                        "baseline: first word in verb list": [first_word_baseline(clf, r["outcome"]) for r, _ in held]})
