@@ -44,8 +44,8 @@ def loaders(args: argparse.Namespace) -> dict[str, Callable[[], list[qs.EvalSet]
         "sample": qs.sample_set,
         "heldout": qs.heldout_set,
         "lo-equivalence": lambda: qs.halves(*qs.lo_equivalence_set()),
-        "assist": lambda: qs.halves(*qs.assist_set(args.assist, args.seed)),
-        "wisconsin": lambda: qs.halves(*qs.wisconsin_matc_set(args.wisconsin, args.seed)),
+        "assist": lambda: qs.assist_set(args.assist, args.seed),
+        "wisconsin": lambda: qs.wisconsin_matc_set(args.wisconsin, args.seed),
         "devsets": lambda: [s for folder in qs.devset_folders(args.devsets) for s in qs.devset(folder)],
     }
 

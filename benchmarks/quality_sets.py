@@ -31,8 +31,6 @@ REPO = Path(__file__).resolve().parent.parent
 DEVSETS = REPO / "benchmarks" / "devsets"
 SPLITS = ("dev", "heldout")
 SET_KEYS = {"catalogue"}
-WISCONSIN_FIT = 425  # every Wisconsin+MATC query: the fit half takes about half of them
-ASSIST_FIT = 600  # ASSIST queries sampled (seed 0) for fitting, of 55,913
 
 
 def shared_data() -> Path:
@@ -123,8 +121,8 @@ def halves(evalset: EvalSet) -> list[EvalSet]:
 
 def external_fit_halves() -> list[EvalSet]:
     """What the English ranking is fitted on besides the devsets' dev splits: the `fit`
-    half of the skill-equivalence set and of the two transfer-decision sets."""
-    return [halves(s)[0] for s in [*lo_equivalence_set(), *wisconsin_matc_set(WISCONSIN_FIT, 0), *assist_set(ASSIST_FIT, 0)]]
+    half of the skill-equivalence set."""
+    return [halves(s)[0] for s in lo_equivalence_set()]
 
 
 # ------------------------------------------------------------------ sets in the repository

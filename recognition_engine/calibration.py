@@ -9,8 +9,13 @@ Fitted on an institution's own past decisions (`recognise calibrate`) in two ste
    long syllabi) does not buy weight by separating the kinds, as a pooled logistic
    regression lets it;
 2. the probability is a logistic (Platt) scaling of that score on every decision, so a
-   candidate's probability still reads as P(an officer judges it equivalent) and the
-   abstention threshold applies to it.
+   candidate's probability still reads as P(an officer judges it equivalent) and stays
+   in the order of the ranking.
+
+Whether a course is *clearly* the counterpart at all (abstention) is an absolute question
+the order cannot answer (a conditional logit ignores what all candidates share), so it has
+its own model: a plain logistic regression on the same features (the gate), fitted on the
+rows given for it, with a threshold below which the engine abstains.
 
 The fitted model is stored as JSON (coefficients, scaling, training data, metrics, date),
 never as a pickle, so it can be read, diffed and reviewed.
@@ -35,7 +40,7 @@ POSITIVE = {"full", "partial", "recognised", "recognized", "equivalent", "yes", 
 NEGATIVE = {"refused", "rejected", "alternative", "conditional", "not_equivalent", "no", "0", "false"}
 DECISION_COLUMNS = ("credential", "course_id", "decision")
 ABSTAIN_QUANTILE = 0.05
-L2 = 1.0  # ridge on the standardised ranking weights: little data, keep them modest
+L2 = 3.0  # ridge on the standardised ranking weights, by grouped cross-validation (benchmarks/fit_ranker.py)
 
 
 @dataclass(frozen=True)
@@ -58,15 +63,25 @@ class Calibration:
     n_positive: int
     n_negative: int
     metrics: dict[str, float] = field(default_factory=dict)
-    # Below this probability for the best course, no course is clearly what the credential
-    # is about: the engine abstains and asks for the purpose.
+    # The gate: P(this course is a counterpart at all), a logistic regression on the same
+    # standardised features. Below `abstain_below` for a course, it is not clearly what the
+    # credential is about: without a clear course the engine abstains and asks for the purpose.
+    gate_coef: list[float] = field(default_factory=list)
+    gate_intercept: float = 0.0
     abstain_below: float = 0.0
 
-    def probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
-        """P(equivalent) for each row of the given feature columns, rounded to 4 decimals."""
+    def _logistic(self, columns: dict[str, np.ndarray], coef: list[float], intercept: float) -> np.ndarray:
         x = np.column_stack([columns[f] for f in self.features]).astype(np.float64)
-        z = ((x - self.mean) / self.scale) @ np.asarray(self.coef) + self.intercept
+        z = ((x - self.mean) / self.scale) @ np.asarray(coef) + intercept
         return np.round(1.0 / (1.0 + np.exp(-z)), DECIMALS)
+
+    def probability(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """P(equivalent) for each row of the given feature columns (the ranking's order), rounded to 4 decimals."""
+        return self._logistic(columns, self.coef, self.intercept)
+
+    def gate(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        """P(this course is a counterpart at all), for abstention; compare with `abstain_below`."""
+        return self._logistic(columns, self.gate_coef, self.gate_intercept)
 
     def contributions(self, row: dict[str, float]) -> dict[str, float]:
         """Each feature's term in the log-odds of one row, and the intercept as "baseline"
@@ -141,14 +156,44 @@ def _fit_scaled(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float) -> 
     return w * platt.coef_[0, 0], float(platt.intercept_[0])
 
 
-def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date,
-        features: list[str] | None = None, l2: float = L2) -> Calibration:
-    """Fit the ranking weights and their probability scale (module docstring); report
-    cross-validated metrics with folds grouped by credential, so no credential is both
-    trained on and scored."""
-    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+def _fit_gate(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    gate = LogisticRegression(C=1.0 / L2).fit(z, y)
+    return gate.coef_[0], float(gate.intercept_[0])
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def out_of_fold(z: np.ndarray, y: np.ndarray, groups: np.ndarray, gate_rows: np.ndarray, l2: float = L2) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold (probability, gate) for every row, folds grouped by credential; the gate
+    of a fold is fitted on its `gate_rows` only."""
     from sklearn.model_selection import GroupKFold
 
+    probability, gate = np.zeros(len(y)), np.zeros(len(y))
+    n_groups = len(set(groups.tolist()))
+    for train, test in GroupKFold(n_splits=min(5, n_groups)).split(z, y, groups):
+        if len(set(y[train].tolist())) < 2:
+            continue
+        coef, intercept = _fit_scaled(z[train], y[train], groups[train], l2)
+        probability[test] = _sigmoid(z[test] @ coef + intercept)
+        gated = train[gate_rows[train]]
+        if len(set(y[gated].tolist())) == 2:
+            gate_coef, gate_intercept = _fit_gate(z[gated], y[gated])
+            gate[test] = _sigmoid(z[test] @ gate_coef + gate_intercept)
+    return probability, gate
+
+
+def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained_on: str, today: dt.date,
+        features: list[str] | None = None, l2: float = L2, gate_rows: np.ndarray | None = None) -> Calibration:
+    """Fit the ranking weights, their probability scale and the gate (module docstring) —
+    the gate on `gate_rows` only (default: every row); report cross-validated metrics with
+    folds grouped by credential, so no credential is both trained on and scored."""
+    from sklearn.metrics import brier_score_loss, log_loss, roc_auc_score
+
+    gate_rows = np.ones(len(y), dtype=bool) if gate_rows is None else np.asarray(gate_rows, dtype=bool)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     z = (x - mean) / scale
@@ -156,32 +201,30 @@ def fit(x: np.ndarray, y: np.ndarray, groups: np.ndarray, model_id: str, trained
     abstain_below = 0.0
     n_groups = len(set(groups.tolist()))
     if n_groups >= 3:
-        predicted = np.zeros(len(y))
-        for train, test in GroupKFold(n_splits=min(5, n_groups)).split(z, y, groups):
-            if len(set(y[train].tolist())) < 2:
-                continue
-            coef, intercept = _fit_scaled(z[train], y[train], groups[train], l2)
-            predicted[test] = 1.0 / (1.0 + np.exp(-(z[test] @ coef + intercept)))
+        predicted, gated = out_of_fold(z, y, groups, gate_rows, l2)
         metrics = {
             "cv_roc_auc": round(float(roc_auc_score(y, predicted)), 4),
             "cv_brier": round(float(brier_score_loss(y, predicted)), 4),
             "cv_log_loss": round(float(log_loss(y, predicted, labels=[0, 1])), 4),
             "cv_folds": float(min(5, n_groups)),
         }
-        # By default abstain below what 95% of the equivalent pairs scored out of fold.
-        abstain_below = round(float(np.quantile(predicted[y == 1], ABSTAIN_QUANTILE)), DECIMALS)
+        # By default abstain below the gate value 95% of the equivalent pairs reached out of fold.
+        abstain_below = round(float(np.quantile(gated[gate_rows & (y == 1)], ABSTAIN_QUANTILE)), DECIMALS)
     coef, intercept = _fit_scaled(z, y, groups, l2)
+    gate_coef, gate_intercept = _fit_gate(z[gate_rows], y[gate_rows])
     return Calibration(
         model_id=model_id, features=list(features or FEATURES), mean=mean.round(6).tolist(), scale=scale.round(6).tolist(),
         coef=coef.round(6).tolist(), intercept=round(intercept, 6),
         trained_on=trained_on, trained=today.isoformat(), n_positive=int(y.sum()), n_negative=int(len(y) - y.sum()),
-        metrics=metrics, abstain_below=abstain_below,
+        metrics=metrics, gate_coef=gate_coef.round(6).tolist(), gate_intercept=round(gate_intercept, 6),
+        abstain_below=abstain_below,
     )
 
 
 def model_card(cal: Calibration) -> str:
     """A short model card in Markdown, rendered from the calibration's own data."""
-    weights = "\n".join(f"| {f} | {c:+.3f} | {m:.3f} | {s:.3f} |" for f, c, m, s in zip(cal.features, cal.coef, cal.mean, cal.scale))
+    weights = "\n".join(f"| {f} | {c:+.3f} | {g:+.3f} | {m:.3f} | {s:.3f} |"
+                        for f, c, g, m, s in zip(cal.features, cal.coef, cal.gate_coef, cal.mean, cal.scale))
     metrics = "\n".join(f"- {k}: {v:g}" for k, v in cal.metrics.items()) or "- too few credentials for cross-validation"
     return f"""# Model card: equivalence calibration for `{cal.model_id}`
 
@@ -192,8 +235,9 @@ def model_card(cal: Calibration) -> str:
   credential's candidates, ridge {L2:g}), then a logistic (Platt) scale of that score
   (scikit-learn), trained {cal.trained}.
 - **Training data**: {cal.trained_on}; {cal.n_positive} positive and {cal.n_negative} negative decisions.
-- **Abstention**: below a probability of {cal.abstain_below:g} for the best course, the engine
-  says that no course is clearly what the credential is about and asks for the purpose.
+- **Abstention**: a second model, the gate (a logistic regression on the same features:
+  P(this course is a counterpart at all)); below {cal.abstain_below:g} for every leading course,
+  the engine says that no course is clearly what the credential is about and asks for the purpose.
 - **Embedding model**: `{cal.model_id}`. Features depend on the embedding model: never use
   this calibration with another one.
 - **Retrain** on your own decisions: `recognise calibrate --decisions decisions.csv --credentials DIR`.
@@ -204,13 +248,14 @@ def model_card(cal: Calibration) -> str:
 
 ## Features and weights
 
-| feature | weight (standardised) | mean | scale |
-|---|---|---|---|
+| feature | ranking weight (standardised, Platt-scaled) | gate weight | mean | scale |
+|---|---|---|---|---|
 {weights}
 
 ## Limits
 
-The shipped calibration is trained on the project's sample data, written by the
-developers: its probabilities describe that data, not any institution's practice.
+The shipped calibrations are trained on development data (catalogues written by the
+developers, public skill-equivalence and transfer decisions; see `trained_on`): their
+probabilities describe that data, not any institution's practice.
 Retrain on real decisions before relying on the probabilities themselves.
 """

@@ -36,8 +36,8 @@ class ModelProfile:
     source: str
     calibration: Calibration | None = None  # without one, candidates are ranked by incoming coverage
     calibration_file: str | None = None  # relative to the models folder
-    # Below this ranking probability no course is clearly what the credential is about:
-    # the engine abstains and asks the officer for the purpose.
+    # Below this gate probability (`Calibration.gate`) a course is not clearly what the
+    # credential is about; with no clear course the engine abstains and asks for the purpose.
     abstain_below: float = 0.0
 
     def scores(self, alignment: dict[str, np.ndarray]) -> np.ndarray:
@@ -48,6 +48,13 @@ class ModelProfile:
     @property
     def score_name(self) -> str:
         return "coverage" if self.calibration is None else "probability"
+
+    def clear(self, features: dict[str, float]) -> bool:
+        """Whether this course is clearly a counterpart (the calibration's gate); every course
+        is when there is no calibration."""
+        if self.calibration is None:
+            return True
+        return bool(self.calibration.gate({f: np.array([v]) for f, v in features.items()})[0] >= self.abstain_below)
 
 
 def load_profiles(path: Path | None = None) -> dict[str, ModelProfile]:
@@ -217,7 +224,7 @@ class Engine:
             score=score, score_name=profile.score_name, features=features,
             matches=index.matches_for(course_index, alignment, credential.outcome_texts),
             contributions=profile.calibration.contributions(features) if profile.calibration else {},
-            clear=score >= profile.abstain_below,
+            clear=profile.clear(features),
         )
 
     def _programmes(self, profile, index, alignment, k) -> list[ProgrammeCandidate]:

@@ -46,6 +46,34 @@ def test_fit_separates_and_round_trips(tmp_path):
     assert "test/model" in model_card(cal) and "cv_roc_auc" in model_card(cal)
 
 
+def test_the_ranking_learns_the_order_within_credentials_not_the_level_between_them():
+    """Feature 0 orders each credential's candidates; feature 1 only tells two kinds of
+    credential apart (one kind has more positives). A pooled logistic regression gives
+    feature 1 weight; the conditional logit must not, and must rank by feature 0."""
+    import datetime as dt
+
+    rng = np.random.default_rng(0)
+    rows, labels, groups = [], [], []
+    for g in range(40):
+        level = 1.0 if g % 2 else 0.0
+        order = rng.permutation(5)
+        for i in range(5):
+            x = np.full(len(FEATURES), 0.5) + rng.normal(0, 0.01, len(FEATURES))
+            x[0] = order[i] / 4
+            x[1] = level
+            rows.append(x)
+            labels.append(int(order[i] == 4 and (level == 1.0 or g % 4 == 0)))
+            groups.append(g)
+    x, y, groups = np.array(rows), np.array(labels), np.array(groups)
+    cal = fit(x, y, groups, "test/model", "synthetic", dt.date(2026, 1, 1))
+    assert abs(cal.coef[1]) < 0.1 * abs(cal.coef[0])
+    assert cal.gate_coef[1] > 0.5  # the gate, an absolute judgement, does use the level
+    p = cal.probability({f: x[:, i] for i, f in enumerate(FEATURES)})
+    for g in range(40):
+        members = np.flatnonzero(groups == g)
+        assert x[members[np.argmax(p[members])], 0] == 1.0
+
+
 def test_unknown_feature_is_rejected(tmp_path):
     data = {"model_id": "m", "features": ["shoe_size"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0,
             "trained_on": "x", "trained": "2026-01-01", "n_positive": 1, "n_negative": 1}
