@@ -6,9 +6,10 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from ..credential import ASK
+from ..messages import msg
 from ..trace import Step
 from ..workload import WorkloadError, fmt_number
-from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict
+from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict, word
 
 FORMS = ("online", "onsite", "blended", "not_stated")
 
@@ -38,7 +39,7 @@ class Workload(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         workload = ctx.credential.workload
         if workload is None:
-            return self.finding(Verdict.insufficient_information, "the credential states no workload", ask_for=[ASK["workload"]])
+            return self.finding(Verdict.insufficient_information, msg("the credential states no workload"), ask_for=[ASK["workload"]])
         try:
             ects = workload.to_ects(ctx.reference)
         except WorkloadError as exc:
@@ -59,17 +60,21 @@ class Workload(Rule):
         implausible = self._implausible(ctx, ects.low, evidence)
         if implausible is not None:
             return implausible
-        compared = f"{ects} ECTS ({ects.conversion}) against {course:g} ECTS"
+        compared = msg("%(ects)s ECTS (%(conversion)s) against %(course)g ECTS", ects=str(ects), conversion=ects.conversion,
+                       course=course)
         if share >= 1:
             return self.finding(Verdict.meets, compared, evidence)
         if share >= 1 - self.params.tolerance:
-            return self.finding(Verdict.minor_difference, f"{compared}: within the {self.params.tolerance:.0%} tolerance", evidence)
+            return self.finding(Verdict.minor_difference, msg("%(compared)s: within the %(tolerance)g%% tolerance", compared=compared,
+                                                              tolerance=round(self.params.tolerance * 100, 2)), evidence)
+        percent = round(share * 100)
         if share >= self.params.partial_min_share:
-            return self.finding(Verdict.substantial_difference, f"{compared}: {share:.0%} of the course's workload", evidence,
+            return self.finding(Verdict.substantial_difference, msg("%(compared)s: %(share)d%% of the course's workload",
+                                                                    compared=compared, share=percent), evidence,
                                 remedies=[PARTIAL, ALTERNATIVE, CONDITIONAL],
-                                bridge=[f"about {course - ects.high:.1f} ECTS of further work on the course's outcomes"])
-        return self.finding(Verdict.substantial_difference, f"{compared}: only {share:.0%} of the course's workload", evidence,
-                            remedies=[ALTERNATIVE])
+                                bridge=[msg("about %(ects).1f ECTS of further work on the course's outcomes", ects=course - ects.high)])
+        return self.finding(Verdict.substantial_difference, msg("%(compared)s: only %(share)d%% of the course's workload",
+                                                                compared=compared, share=percent), evidence, remedies=[ALTERNATIVE])
 
     def _implausible(self, ctx: Context, low_ects: float, evidence: dict) -> Finding | None:
         """A workload more hours a week than the form of participation allows is asked about."""
@@ -90,6 +95,8 @@ class Workload(Rule):
             return None
         return self.finding(
             Verdict.insufficient_information,
-            f"implausible workload: {fmt_number(low_ects)} ECTS in {weeks:g} weeks is at least {per_week:g} hours of work a week, "
-            f"more than the {limit:g} plausible for {form.replace('_', ' ')} participation", evidence,
-            ask_for=[f"how the stated workload was earned in {weeks:g} weeks (it would be {per_week:g} hours of work a week)"])
+            msg("implausible workload: %(ects)s ECTS in %(weeks)g weeks is at least %(hours)g hours of work a week, more than the "
+                "%(limit)g plausible for %(form)s participation", ects=fmt_number(low_ects), weeks=weeks, hours=per_week, limit=limit,
+                form=msg("not stated") if form == "not_stated" else word(form)), evidence,
+            ask_for=[msg("how the stated workload was earned in %(weeks)g weeks (it would be %(hours)g hours of work a week)",
+                         weeks=weeks, hours=per_week)])

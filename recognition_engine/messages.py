@@ -1,0 +1,120 @@
+"""Texts as data, so a reader's language is the renderer's business, not the engine's.
+
+Every sentence the engine says to a person (a finding's reason, a condition, what to ask the
+applicant for, a recommendation's summary) is a `Message`: an English template with
+`%(name)s` placeholders, which is also its gettext message id, and its parameters (course
+ids, outcome texts, figures, or other messages). The plain English text is what the API's
+`reason`, `summary`, ... fields and the CLI show; a renderer with a catalogue (the web pages'
+Babel catalogue) translates the template and fills in the same parameters. The engine knows
+no language but English and imports no i18n library: a translation is any `gettext`
+function (str -> str).
+
+`Texts` is the base of the models that carry such fields: a field given a `Message` (or a
+list of them) stores its English text and keeps the message under `messages`, so stored
+JSON can be rendered in another language later. Records stored before messages existed have
+no `messages`, and their English text is shown as it is.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Gettext = Callable[[str], str]
+
+# A parameter: data shown as it is (str, numbers), a message translated in turn, or a list
+# of either (joined with "; ").
+Param = Union[str, int, float, None, "Message", list[Union[str, int, float, "Message"]]]
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def N_(text: str) -> str:
+    """Mark a word or sentence for the catalogue's extraction; it is translated where it is shown."""
+    return text
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the English template, and the catalogue's message id
+    params: dict[str, Param] = Field(default_factory=dict)
+
+    def render(self, gettext: Gettext | None = None) -> str:
+        gettext = gettext or _same
+        template = gettext(self.id)
+        if not self.params:
+            return template
+        return template % {k: _value(v, gettext) for k, v in self.params.items()}
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def _value(value: Param, gettext: Gettext) -> Any:
+    if isinstance(value, Message):
+        return value.render(gettext)
+    if isinstance(value, list):
+        return "; ".join(str(_value(v, gettext)) for v in value)
+    return value
+
+
+def msg(template: str, **params: Param) -> Message:
+    """A message (extracted for the catalogue under the keyword `msg`)."""
+    return Message(id=template, params=params)
+
+
+def unique(messages: list[Message]) -> list[Message]:
+    """The messages in order, each English text once."""
+    return list({m.render(): m for m in reversed(messages)}.values())[::-1]
+
+
+class Texts(BaseModel):
+    """A model whose text fields may be given as messages (see the module's docstring)."""
+
+    # field name -> the message (or messages) its English text was rendered from
+    messages: dict[str, Message | list[Message]] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _english(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        out, messages = dict(data), dict(data.get("messages") or {})
+        for key, value in data.items():
+            if isinstance(value, Message):
+                out[key], messages[key] = value.render(), value
+            elif isinstance(value, list) and any(isinstance(v, Message) for v in value):
+                listed = [v if isinstance(v, Message) else Message(id=v) for v in value]
+                out[key], messages[key] = [v.render() for v in listed], listed
+        out["messages"] = messages
+        return out
+
+    def message(self, field: str) -> Message | list[Message]:
+        """The message a text field was rendered from (its English text as a message, without one)."""
+        stored = self.messages.get(field)
+        if stored is not None:
+            return stored
+        value = getattr(self, field)
+        return [Message(id=v) for v in value] if isinstance(value, list) else Message(id=value)
+
+    def text(self, field: str, gettext: Gettext | None = None) -> Any:
+        """A text field in the language of `gettext` (its stored English without a message)."""
+        return localised(self.model_dump(include={field, "messages"}), field, gettext)
+
+
+def localised(data: dict[str, Any], field: str, gettext: Gettext | None = None) -> Any:
+    """`data[field]` (a str or a list of str) of a stored `Texts` model as JSON, translated
+    with `gettext` when the message it was rendered from is stored beside it."""
+    stored = (data.get("messages") or {}).get(field)
+    if stored is None or gettext is None:
+        return data.get(field)
+    if isinstance(stored, list):
+        return [Message.model_validate(m).render(gettext) for m in stored]
+    return Message.model_validate(stored).render(gettext)
+
+
+Message.model_rebuild()
