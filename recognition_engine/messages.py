@@ -102,16 +102,36 @@ class Texts(BaseModel):
         return [Message(id=v) for v in value] if isinstance(value, list) else Message(id=value)
 
     def text(self, field: str, gettext: Gettext | None = None) -> Any:
-        """A text field in the language of `gettext` (its stored English without a message)."""
-        return localised(self.model_dump(include={field, "messages"}), field, gettext)
+        """A text field in the language of `gettext` (English without one)."""
+        if gettext is None:
+            return getattr(self, field)
+        found = self.message(field)
+        return [m.render(gettext) for m in found] if isinstance(found, list) else found.render(gettext)
+
+
+class Say:
+    """Sentences in one language: `say("Credit for %(course)s", course=...)` translates the
+    template with `gettext` (English without one) and fills in the parameters; extracted for
+    the catalogue under the keyword `_` where it is bound to that name."""
+
+    def __init__(self, gettext: Gettext | None = None):
+        self.gettext = gettext or _same
+
+    def __call__(self, template: str, **params: Param) -> str:
+        return Message(id=template, params=params).render(self.gettext)
+
+    def text(self, model: Texts, field: str) -> Any:
+        return model.text(field, self.gettext)
 
 
 def localised(data: dict[str, Any], field: str, gettext: Gettext | None = None) -> Any:
-    """`data[field]` (a str or a list of str) of a stored `Texts` model as JSON, translated
-    with `gettext` when the message it was rendered from is stored beside it."""
-    stored = (data.get("messages") or {}).get(field)
-    if stored is None or gettext is None:
-        return data.get(field)
+    """`data[field]` (a str or a list of str) of a `Texts` model stored as JSON, in the language
+    of `gettext`, from the message stored beside it."""
+    value, stored = data.get(field), (data.get("messages") or {}).get(field)
+    if gettext is None or value is None:
+        return value
+    if stored is None:  # stored before messages: a sentence without parameters may still be in the catalogue
+        return [gettext(v) for v in value] if isinstance(value, list) else gettext(value)
     if isinstance(stored, list):
         return [Message.model_validate(m).render(gettext) for m in stored]
     return Message.model_validate(stored).render(gettext)

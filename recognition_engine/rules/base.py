@@ -40,21 +40,21 @@ PARTIAL, ALTERNATIVE, CONDITIONAL = Outcome.partial, Outcome.alternative, Outcom
 
 
 # The values of a credential's elements and trust signals, as a reader reads them.
-WORDS = {
+VALUE_WORDS = {
     "assessment": N_("assessment"), "supervision": N_("supervision"), "identity_verification": N_("identity verification"),
     "quality_assurance": N_("quality assurance"), "level_declared_by": N_("level declared by"),
-    "none": N_("none"), "automated": N_("automated"), "assessed": N_("assessed"),
+    "none": N_("none"), "automated": N_("marked automatically"), "assessed": N_("assessed by a person"),
     "online": N_("online"), "onsite": N_("onsite"), "blended": N_("blended"),
     "online_unsupervised": N_("online unsupervised"), "online_proctored": N_("online proctored"),
     "self_declared": N_("self declared"), "external": N_("external"), "accredited_provider": N_("accredited provider"),
     "internal": N_("internal"), "provider": N_("provider"), "quality_assurance_body": N_("quality assurance body"),
-    "qualifications_framework": N_("qualifications framework"),
+    "qualifications_framework": N_("qualifications framework"), "not_stated": N_("not stated"),
 }
 
 
 def word(value: str) -> Message:
     """A value (`online_proctored`) as a message a reader can read (`online proctored`)."""
-    return msg(WORDS.get(value, value.replace("_", " ")))
+    return msg(VALUE_WORDS.get(value, value.replace("_", " ")))
 
 
 class Finding(Texts):
