@@ -363,15 +363,17 @@ def _partial_credits(policy: Policy, course: Course, recognised: int, essential:
     """Credits for the essential outcomes recognised, capped by the incoming workload, rounded by policy."""
     share = recognised / essential if essential else 1.0
     by_outcomes = course.ects * share
-    rule = "partial recognition: credits for the outcomes recognised (LRC Article VI.1; EAR-HEI manual, partial recognition)"
-    working = [Step(quantity="credits for the outcomes recognised", value=round(by_outcomes, 4),
-                    working=f"{course.ects:g} ECTS × {recognised}/{essential} essential outcomes = {by_outcomes:.4g} ECTS", rule=rule)]
+    rule = msg("partial recognition: credits for the outcomes recognised (LRC Article VI.1; EAR-HEI manual, partial recognition)")
+    working = [Step(quantity=msg("credits for the outcomes recognised"), value=round(by_outcomes, 4),
+                    working=msg("%(ects)g ECTS × %(recognised)d/%(essential)d essential outcomes = %(credits).4g ECTS", ects=course.ects,
+                                recognised=recognised, essential=essential, credits=by_outcomes), rule=rule)]
     raw = by_outcomes
     if incoming is not None and incoming < by_outcomes:
         raw = incoming
-        working.append(Step(quantity="capped by the incoming workload", value=round(incoming, 4),
-                            working=f"the middle of the converted workload, {incoming:.4g} ECTS, is less than {by_outcomes:.4g} ECTS",
-                            rule="workload: credits awarded from the middle of the converted range"))
+        working.append(Step(quantity=msg("capped by the incoming workload"), value=round(incoming, 4),
+                            working=msg("the middle of the converted workload, %(incoming).4g ECTS, is less than %(credits).4g ECTS",
+                                        incoming=incoming, credits=by_outcomes),
+                            rule=msg("workload: credits awarded from the middle of the converted range")))
     credits = round_credits(min(raw, course.ects), policy.header.credits.step)
     working.append(_rounding_step(policy, raw, credits))
     return credits, working
@@ -379,13 +381,15 @@ def _partial_credits(policy: Policy, course: Course, recognised: int, essential:
 
 def _elective_credits(policy: Policy, incoming: float | None, elective: dict) -> tuple[float, list[Step]]:
     raw = incoming if incoming is not None else 0.0
-    working = [Step(quantity="incoming workload", value=round(raw, 4), working=f"the middle of the converted workload: {raw:.4g} ECTS",
-                    rule="workload: credits awarded from the middle of the converted range")]
+    working = [Step(quantity=msg("incoming workload"), value=round(raw, 4),
+                    working=msg("the middle of the converted workload: %(ects).4g ECTS", ects=raw),
+                    rule=msg("workload: credits awarded from the middle of the converted range"))]
     cap = elective["max_ects"]
     if raw > cap:
-        working.append(Step(quantity="capped by the programme's elective space", value=cap, working=f"{raw:.4g} ECTS > {cap:g} ECTS",
+        working.append(Step(quantity=msg("capped by the programme's elective space"), value=cap,
+                            working=msg("%(ects).4g ECTS > %(cap)g ECTS", ects=raw, cap=cap),
                             parameters={f"elective_credit.programmes.{elective['programme']}.max_ects": cap},
-                            rule=f"elective credit ({policy.header.elective_credit.reference})"))
+                            rule=msg("elective credit (%(reference)s)", reference=policy.header.elective_credit.reference)))
         raw = cap
     credits = round_credits(raw, policy.header.credits.step)
     working.append(_rounding_step(policy, raw, credits))
@@ -394,8 +398,9 @@ def _elective_credits(policy: Policy, incoming: float | None, elective: dict) ->
 
 def _rounding_step(policy: Policy, raw: float, credits: float) -> Step:
     step = policy.header.credits.step
-    return Step(quantity="credits awarded", value=credits, working=f"{raw:.4g} ECTS to the nearest {step:g} = {credits:g} ECTS",
-                parameters={"credits.step": step}, rule=f"rounding of credits ({policy.header.credits.reference})")
+    return Step(quantity=msg("credits awarded"), value=credits,
+                working=msg("%(ects).4g ECTS to the nearest %(step)g = %(credits)g ECTS", ects=raw, step=step, credits=credits),
+                parameters={"credits.step": step}, rule=msg("rounding of credits (%(reference)s)", reference=policy.header.credits.reference))
 
 
 ELECTIVE = N_("Elective credit")  # the label of the elective-credit finding

@@ -90,41 +90,45 @@ class Document:
 
 
 ZONE_WORDS = {"covered": N_("yes"), "to_confirm": N_("to confirm"), "not_covered": N_("no")}
-PARAMETER_WORDS = {"verdicts": "verdict for each type"}
+PARAMETER_WORDS = {"verdicts": N_("verdict for each type")}
 
 
-def _plain_key(key: str) -> str:
+def _plain_key(key: str, _: Say) -> str:
+    """A policy parameter's name in words (the default policy's names are in the catalogue)."""
     key = key.removeprefix("checks.")
-    return PARAMETER_WORDS.get(key, key.replace(".", " ").replace("_", " "))
+    return _(PARAMETER_WORDS.get(key, key.replace(".", " ").replace("_", " ")))
 
 
-def _plain_value(value: Any) -> str | None:
+def _plain_value(value: Any, _: Say) -> str | None:
     """A parameter value in words; None for values too large to be worth printing (pattern lists)."""
     if value is None:
-        return "not set"
+        return _("not set")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:g}"
-    if isinstance(value, (int, str)):
-        return str(value).replace("_", " ")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _(value.replace("_", " "))
     if isinstance(value, dict) and all(isinstance(v, (int, float, str)) for v in value.values()):
-        return ", ".join(f"{_plain_key(str(k))} {_plain_value(v)}" for k, v in value.items()) or "none"
+        return ", ".join(f"{_plain_key(str(k), _)} {_plain_value(v, _)}" for k, v in value.items()) or _("none")
     if isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
-        return ", ".join(_plain_value(v) or "" for v in value) or "none"
+        return ", ".join(_plain_value(v, _) or "" for v in value) or _("none")
     return None
 
 
-def _parameters(params: dict[str, Any]) -> str | None:
-    shown = [(k, _plain_value(v)) for k, v in params.items()]
-    shown = [f"{_plain_key(k)}: {v}" for k, v in shown if v is not None]
+def _parameters(params: dict[str, Any], _: Say) -> str | None:
+    shown = [(k, _plain_value(v, _)) for k, v in params.items()]
+    shown = [f"{_plain_key(k, _)}: {v}" for k, v in shown if v is not None]
     return "; ".join(shown) if shown else None
 
 
-def _step(s: Step | dict) -> str:
+def _step(s: Step | dict, _: Say) -> str:
     s = s if isinstance(s, Step) else Step.model_validate(s)
-    params = "; ".join(f"{_plain_key(k)} = {_plain_value(v)}" for k, v in s.parameters.items())
-    return f"{s.quantity}: {s.working}" + (f" [{params}]" if params else "") + f" ({s.rule})"
+    params = "; ".join(f"{_plain_key(k, _)} = {_plain_value(v, _)}" for k, v in s.parameters.items())
+    return (f"{_.text(s, 'quantity')}: {_.text(s, 'working')}" + (f" [{params}]" if params else "")
+            + f" ({_.text(s, 'rule')})")
 
 
 def _finding_section(f: Finding, _: Say) -> Section:
@@ -151,10 +155,10 @@ def _finding_section(f: Finding, _: Say) -> Section:
     # The working and parameters of the findings that made a difference (a finding that meets
     # states its numbers in its reason; its full working stays in the assessment's data).
     if f.verdict is not Verdict.meets:
-        section.bullets += [_("Working: %(step)s", step=_step(s)) for s in ev.get("steps", [])]
+        section.bullets += [_("Working: %(step)s", step=_step(s, _)) for s in ev.get("steps", [])]
     if f.check == "assessment" and ev.get("combination"):
         section.bullets.append(_("Why: %(reference)s", reference=ev["combination"]["reference"]))
-    params = _parameters(f.params) if f.verdict is not Verdict.meets else None
+    params = _parameters(f.params, _) if f.verdict is not Verdict.meets else None
     if params:
         section.bullets.append(_("Policy parameters: %(parameters)s", parameters=params))
     section.bullets.append(_("Reference: %(reference)s", reference=f.reference))
@@ -266,7 +270,7 @@ def document(a: Assessment, letter: LetterContext | None = None, gettext: Gettex
         sections.append(why)
 
     if r.working:
-        sections.append(Section(_("How the credits were computed"), bullets=[_step(s) for s in r.working], kind="finding"))
+        sections.append(Section(_("How the credits were computed"), bullets=[_step(s, _) for s in r.working], kind="finding"))
 
     for part in a.parts:
         heading = (_("Part %(part)s: %(title)s", part=part.credential_id, title=part.title) if part.title
@@ -306,7 +310,7 @@ def document(a: Assessment, letter: LetterContext | None = None, gettext: Gettex
 
 def _versions_section(a: Assessment, _: Say) -> Section:
     v = a.versions
-    in_force = [_("%(key)s %(value)s (in force from %(date)s)", key=_plain_key(x.key), value=_plain_value(x.value),
+    in_force = [_("%(key)s %(value)s (in force from %(date)s)", key=_plain_key(x.key, _), value=_plain_value(x.value, _),
                   date=x.valid_from.isoformat()) for x in v.policy_in_force]
     engine = _("engine %(engine)s; model %(model)s", engine=v.engine, model=v.model or _("none"))
     if v.calibration:

@@ -91,14 +91,23 @@ class Translator:
 
 def extract_policy(fileobj, keywords, comment_tags, options):
     """Babel extractor for a policy YAML: the texts it gives the engine to say (check labels,
-    the trust combinations' names and verifications, the appeal route), which the engine's
-    messages name by their English text."""
+    the trust combinations' names and verifications, the appeal route, the parameters' names
+    and word values), which the engine's messages name by their English text."""
     policy = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
     texts = [(policy.get("appeal") or {}).get("route")]
     for check in (policy.get("checks") or {}).values():
         texts.append(check.get("label"))
         for combination in check.get("not_shown_when") or []:
             texts += [combination.get("name"), combination.get("verification")]
+        # the parameters as the letter names them (recognition_engine.explain: "_" read as a space)
+        for key, value in check.items():
+            if key in ("enabled", "label", "reference"):
+                continue
+            texts.append(key.replace("_", " "))
+            words = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value] if isinstance(value, list) else [(None, value)]
+            for inner, word in words:
+                texts += [inner.replace("_", " ") if isinstance(inner, str) else None,
+                          word.replace("_", " ") if isinstance(word, str) and " " not in word else None]
     for text in texts:
         if isinstance(text, str) and text:
             yield 0, "N_", text, []

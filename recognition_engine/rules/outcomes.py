@@ -7,7 +7,7 @@ from pydantic import Field, model_validator
 from ..bloom import classify
 from ..credential import ASK
 from ..messages import msg
-from ..trace import Step
+from ..trace import Step, by_rule
 from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Outcome, Rule, RuleParams, Verdict
 
 
@@ -48,11 +48,12 @@ class LearningOutcomes(Rule):
                        "probability": m.probability, "zone": m.zone, "essential": m.essential, "covered": m.covered}
                       for m in ctx.candidate.matches],
             "covered": [m.local_outcome for m in covered], "to_confirm": to_confirm, "missing": missing,
-            "steps": [Step(quantity="share of the essential outcomes not missing", value=share,
-                           working=f"({len(essential)} essential - {len(missing)} not covered) ÷ {len(essential)} = {share:.0%}",
+            "steps": [Step(quantity=msg("share of the essential outcomes not missing"), value=share,
+                           working=msg("(%(essential)d essential - %(missing)d not covered) ÷ %(essential)d = %(share)d%%",
+                                       essential=len(essential), missing=len(missing), share=round(share * 100)),
                            parameters={"probability at which a pair counts as covered (fitted per model)": ctx.threshold, "full": self.params.full,
                                        "minor": self.params.minor, "partial_min": self.params.partial_min},
-                           rule=f"{self.params.label} ({self.params.reference})").model_dump()] if essential else [],
+                           rule=by_rule(self.params.label, self.params.reference)).model_dump()] if essential else [],
         }
         languages = (ctx.credential.language or "en", ctx.course.language)
         counted = msg("%(covered)d of %(essential)d essential outcomes covered (probability of covering >= %(threshold)g)",

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 
 from ..credential import ASK
 from ..messages import msg
-from ..trace import Step
+from ..trace import Step, by_rule
 from ..workload import WorkloadError, fmt_number
 from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict, word
 
@@ -48,12 +48,14 @@ class Workload(Rule):
         # The burden of proof is on the assessor: the upper end of the converted range counts.
         share = round(ects.high / course, 4)
         steps = [
-            Step(quantity="incoming workload in ECTS", value=[ects.low, ects.high], working=ects.conversion,
-                 parameters={"hours per ECTS credit": "–".join(f"{h:g}" for h in ctx.reference.ects_hours_per_credit)}, rule=f"workload conversion ({ects.source})"),
-            Step(quantity="share of the course's workload", value=share,
-                 working=f"{fmt_number(ects.high)} ECTS (upper end) ÷ {course:g} ECTS = {share:.0%}",
+            Step(quantity=msg("incoming workload in ECTS"), value=[ects.low, ects.high], working=ects.conversion,
+                 parameters={"hours per ECTS credit": "–".join(f"{h:g}" for h in ctx.reference.ects_hours_per_credit)},
+                 rule=msg("workload conversion (%(source)s)", source=ects.source)),
+            Step(quantity=msg("share of the course's workload"), value=share,
+                 working=msg("%(ects)s ECTS (upper end) ÷ %(course)g ECTS = %(share)d%%", ects=fmt_number(ects.high), course=course,
+                             share=round(share * 100)),
                  parameters={"tolerance": self.params.tolerance, "partial_min_share": self.params.partial_min_share},
-                 rule=f"{self.params.label} ({self.params.reference})"),
+                 rule=by_rule(self.params.label, self.params.reference)),
         ]
         evidence = {"incoming_ects": [ects.low, ects.high], "conversion": ects.conversion, "source": ects.source,
                     "course_ects": course, "share": share, "steps": [s.model_dump() for s in steps]}
@@ -87,10 +89,11 @@ class Workload(Rule):
         hours_low = ctx.reference.ects_hours_per_credit[0]
         per_week = round(low_ects * hours_low / weeks, 1)
         evidence["steps"].append(Step(
-            quantity="learner hours a week", value=per_week,
-            working=f"{fmt_number(low_ects)} ECTS (lower end) × {hours_low:g} h ÷ {weeks:g} weeks = {per_week:g} h a week",
+            quantity=msg("learner hours a week"), value=per_week,
+            working=msg("%(ects)s ECTS (lower end) × %(hours)g h ÷ %(weeks)g weeks = %(per_week)g h a week", ects=fmt_number(low_ects),
+                        hours=hours_low, weeks=weeks, per_week=per_week),
             parameters={f"max_hours_per_week ({form.replace('_', ' ')})": limit},
-            rule=f"{self.params.label}: plausibility of the stated workload").model_dump())
+            rule=msg("%(check)s: plausibility of the stated workload", check=msg(self.params.label))).model_dump())
         if per_week <= limit:
             return None
         return self.finding(
