@@ -68,8 +68,11 @@ def msg(template: str, **params: Param) -> Message:
 
 
 def unique(messages: list[Message]) -> list[Message]:
-    """The messages in order, each English text once."""
-    return list({m.render(): m for m in reversed(messages)}.values())[::-1]
+    """The messages in order, each English text once (its first message)."""
+    first: dict[str, Message] = {}
+    for m in messages:
+        first.setdefault(m.render(), m)
+    return list(first.values())
 
 
 class Texts(BaseModel):

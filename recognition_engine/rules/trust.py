@@ -151,7 +151,10 @@ class Assessment(Rule):
                                    stated=c.type_of_assessment, read_as=read_as), evidence,
                                msg("a supervised examination with identity verification"))
         others = _plain({k: v for k, v in signals.items() if k != "assessment"})
-        if c.supervision is None and c.identity_verification is None:
+        if c.supervision is None and c.identity_verification is None and not others:
+            stated = msg("%(stated)s (%(read_as)s) (supervision and identity verification not stated)", stated=c.type_of_assessment,
+                         read_as=read_as)
+        elif c.supervision is None and c.identity_verification is None:
             stated = msg("%(stated)s (%(read_as)s); %(signals)s (supervision and identity verification not stated)",
                          stated=c.type_of_assessment, read_as=read_as, signals=others)
         elif others:
