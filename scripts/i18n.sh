@@ -11,6 +11,6 @@ DIR=api/web/i18n
     --project recognition-engine -o "$DIR/messages.pot" .
 for po in "$DIR"/*/LC_MESSAGES/messages.po; do
     locale="$(basename "$(dirname "$(dirname "$po")")")"
-    "$PYBABEL" --quiet update --no-fuzzy-matching -l "$locale" -i "$DIR/messages.pot" -o "$po"
+    "$PYBABEL" --quiet update --no-fuzzy-matching --ignore-obsolete -l "$locale" -i "$DIR/messages.pot" -o "$po"
 done
 "$PYBABEL" compile --statistics -d "$DIR"
