@@ -48,7 +48,11 @@ class Message(BaseModel):
         template = gettext(self.id)
         if not self.params:
             return template
-        return template % {k: _value(v, gettext) for k, v in self.params.items()}
+        values = {k: _value(v, gettext) for k, v in self.params.items()}
+        try:
+            return template % values
+        except (KeyError, TypeError, ValueError):  # a translation that does not fit its parameters: the English
+            return self.id % values
 
     def __str__(self) -> str:
         return self.render()
