@@ -73,6 +73,10 @@ EVIDENCE_NAMES = {
     "grade_share": N_("grade as a share"), "form": N_("form"), "date_of_issue": N_("date of issue"), "as_of": N_("as of"),
     "years": N_("years"), "incoming_label": N_("incoming field"), "course": N_("course"), "course_label": N_("course field"),
     "programme": N_("programme"), "programmes": N_("programmes"), "max_ects": N_("maximum ECTS"), "field": N_("field"),
+    # inside a list or a dict of evidence
+    "local": N_("course outcome"), "local_level": N_("its level"), "local_verb": N_("its verb"),
+    "incoming_level": N_("level met"), "incoming_verb": N_("verb met"), "name": N_("name"), "reference": N_("reference"),
+    "practical_component": N_("practical component"), "min_grade": N_("minimum grade"), "contact_hours": N_("contact hours"),
 }
 
 
@@ -89,7 +93,8 @@ def evidence_items(finding: dict[str, Any], _: Any) -> list[tuple[str, str]]:
         if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
             value = ", ".join(str(x) for x in value)
         elif isinstance(value, (list, dict)):
-            value = "; ".join(", ".join(f"{_(VALUE_WORDS.get(k, k))}: {_(VALUE_WORDS.get(v, v)) if isinstance(v, str) else v}"
+            value = "; ".join(", ".join(f"{_(EVIDENCE_NAMES.get(k) or VALUE_WORDS.get(k, k))}: "
+                                        f"{_(VALUE_WORDS.get(v, v)) if isinstance(v, str) else v}"
                                         for k, v in x.items()) if isinstance(x, dict) else str(x)
                               for x in (value if isinstance(value, list) else [value]))
         elif isinstance(value, str):

@@ -85,7 +85,7 @@ def test_parameters_survive_translation(api):
     assert a["outcome"] == "partial" and rec["missing_outcomes"]
     page = _text(_officer(api, "vi").get(f"/ui/assessments/{answer['id']}").text)
     p = a["purpose"]
-    assert f"Công nhận một phần: {rec['credits']:g} trên {p['course_ects']:g} ECTS của {p['course_id']} {p['course_title']}." in page
+    assert f"Công nhận một phần: {rec['credits']:g} trên {p['course_ects']:g} ECTS của học phần {p['course_id']} {p['course_title']}." in page
     lo = next(f for f in a["findings"] if f["check"] == "learning_outcomes")
     ev = lo["evidence"]
     essential = sum(1 for x in ev["pairs"] if x["essential"])
