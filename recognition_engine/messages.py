@@ -12,7 +12,8 @@ function (str -> str).
 `Texts` is the base of the models that carry such fields: a field given a `Message` (or a
 list of them) stores its English text and keeps the message under `messages`, so stored
 JSON can be rendered in another language later. Records stored before messages existed have
-no `messages`, and their English text is shown as it is.
+no `messages`: their English text is shown as it is (a sentence without parameters may still
+be found in the catalogue).
 """
 
 from __future__ import annotations

@@ -12,13 +12,13 @@ from starlette.responses import HTMLResponse
 
 from recognition_engine.errors import InputError
 from recognition_engine.matching import FEATURE_LABELS
-from recognition_engine.messages import localised
+from recognition_engine.messages import N_, localised
 from recognition_engine.rules.base import VALUE_WORDS
 
 from ..privacy import LearnerView
 from ..problems import ApiProblem
 from . import auth
-from .i18n import LOCALES, N_, tr, translator
+from .i18n import LOCALES, tr, translator
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))

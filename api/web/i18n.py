@@ -24,11 +24,6 @@ COOKIE = "lang"
 DIRECTORY = Path(__file__).parent / "i18n"
 
 
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
-
-
 @lru_cache(maxsize=None)
 def translations(locale: str) -> NullTranslations:
     if locale == DEFAULT:
