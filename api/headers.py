@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Scope
+
+from .asgi import ResponseStartMiddleware
 
 # Nothing by default; scripts, styles, images and fonts from this origin only. No inline script
 # may run ('unsafe-inline' is never granted): the pages and /docs keep their scripts and styles
@@ -25,27 +27,15 @@ SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders:
+class SecurityHeaders(ResponseStartMiddleware):
     """Pure ASGI, outermost of the app's middleware, so that every answer carries the headers
     (the last-resort 500 handler adds them itself: it answers from outside). A route may set
     its own value for any of them."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
+    def started(self, scope: Scope, message: Message) -> None:
+        headers = MutableHeaders(scope=message)
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
 
 
 def add_security_headers(app: FastAPI) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
+
+from .asgi import ResponseStartMiddleware
 
 REQUESTS = Counter("recognition_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
 LATENCY = Histogram("recognition_http_request_duration_seconds", "Time to answer an HTTP request", ["method", "route"],
@@ -41,29 +43,21 @@ ENCODERS = EncoderCollector()
 REGISTRY.register(ENCODERS)
 
 
-class RequestMetrics:
+class RequestMetrics(ResponseStartMiddleware):
     """Counts every request and times it, labelled by the route template (never the raw path)."""
 
-    def __init__(self, app: ASGIApp):
-        self.app = app
+    STATUS = "recognition.status"  # the response's status, kept in the request's scope
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        start, status = time.perf_counter(), 500
+    def started(self, scope: Scope, message: Message) -> None:
+        scope[self.STATUS] = message["status"]
 
-        async def record(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        start = time.perf_counter()
         try:
-            await self.app(scope, receive, record)
+            await self.app(scope, receive, send)
         finally:
             route = getattr(scope.get("route"), "path", "unmatched")
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            REQUESTS.labels(scope["method"], route, str(scope.get(self.STATUS, 500))).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - start)
 
 

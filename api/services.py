@@ -97,9 +97,13 @@ def record_decision(session: Session, record: m.Assessment, *, outcome: Outcome,
 
 
 def outcome_pairs(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """The (local, incoming) outcome pairs of a stored assessment's learning-outcome finding."""
+    """The (local, incoming) outcome pairs of a stored assessment's learning-outcome finding.
+    Assessments stored before outcome zones have only `covered` and the cosine: their zone is
+    covered or not covered from that boolean, and their probability is None (never the cosine)."""
     finding = next((f for f in data.get("findings", []) if f.get("check") == "learning_outcomes"), None)
-    return list((finding or {}).get("evidence", {}).get("pairs") or [])
+    return [{**p, "zone": p.get("zone") or ("covered" if p.get("covered") else "not_covered"),
+             "probability": p.get("probability")}
+            for p in (finding or {}).get("evidence", {}).get("pairs") or []]
 
 
 def reviewed_pairs(data: dict[str, Any], reviews: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -21,40 +21,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
-import yaml  # noqa: E402
 
-AS_OF = "2025-09-01"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def sample_credentials() -> list[dict]:
-    out = []
-    for path in sorted((ROOT / "examples" / "credentials").glob("*.yaml")):
-        out.append(json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str)))
-    return out
+from service import AS_OF, pct, running_service, sample_credentials  # noqa: E402
 
 
 def unique_rows(n: int, english: list[dict]) -> list[dict]:
@@ -82,45 +60,6 @@ def texts_of(rows: list[dict]) -> list[str]:
         [c] = credentials_from_data(row["credential"], "bench")
         texts.update(dict.fromkeys(credential_texts(c)))
     return list(texts)
-
-
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def start_server(database_url: str, port: int, cache: Path, log: Path, workers: int = 1) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RECOGNITION_")}
-    env.update({"RECOGNITION_DATABASE_URL": database_url, "RECOGNITION_PORT": str(port), "RECOGNITION_LOG_LEVEL": "warning",
-                "RECOGNITION_EMBEDDING_CACHE": str(cache), "RECOGNITION_WORKER_POLL_SECONDS": "0.1",
-                "RECOGNITION_WORKER_CHUNK": "32", "RECOGNITION_WORKERS": str(workers), "HF_HUB_OFFLINE": "1",
-                "TRANSFORMERS_OFFLINE": "1"})
-    proc = subprocess.Popen([sys.executable, "-m", "api"], cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.time() + 300
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited ({proc.returncode}); see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("the server did not become healthy in 300 s")
-
-
-def make_key(database_url: str) -> str:
-    from api.db import make_engine, migrate, session_factory
-    from api.keys import create_key
-
-    engine = make_engine(database_url)
-    migrate(engine)
-    with session_factory(engine)() as session:
-        _, key = create_key(session, "officer", "benchmark")
-        session.commit()
-    engine.dispose()
-    return key
 
 
 def bench_assessments(base: str, key: str, credentials: list[dict], clients: int, requests: int, max_seconds: float):
@@ -193,31 +132,16 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120, help="time limit per measurement (default 120)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite'}"
-        key = make_key(url)
-        port = free_port()
-        print(f"starting the service on 127.0.0.1:{port} ({url.split(':')[0]}, fresh embedding cache) ...", flush=True)
-        t0 = time.perf_counter()
-        server = start_server(url, port, tmp / "cache.sqlite", tmp / "server.log")
-        startup = time.perf_counter() - t0
-        base = f"http://127.0.0.1:{port}"
-        try:
-            credentials = sample_credentials()
-            english = [c for c in credentials if c.get("language", "en") == "en"]
-            warm = bench_assessments(base, key, credentials, 1, len(credentials), args.max_seconds)  # fills the cache
-            results = [bench_assessments(base, key, credentials, int(c), args.requests, args.max_seconds)
-                       for c in args.clients.split(",")]
-            rows = unique_rows(args.batch_rows, english)
-            batch = bench_batch(base, key, rows, args.max_seconds * 3)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        encoder = bench_encoder(texts_of(rows), len(rows))
+    with running_service(args.database_url) as service:
+        base, key, startup = service.base, service.key, service.startup
+        credentials = sample_credentials()
+        english = [c for c in credentials if c.get("language", "en") == "en"]
+        warm = bench_assessments(base, key, credentials, 1, len(credentials), args.max_seconds)  # fills the cache
+        results = [bench_assessments(base, key, credentials, int(c), args.requests, args.max_seconds)
+                   for c in args.clients.split(",")]
+        rows = unique_rows(args.batch_rows, english)
+        batch = bench_batch(base, key, rows, args.max_seconds * 3)
+    encoder = bench_encoder(texts_of(rows), len(rows))
 
     print(f"\nservice start-up (migrate, load model, encode the 46-course catalogue): {startup:.1f} s")
     print(f"first pass over the 18 sample credentials (cold cache, both models): {warm['seconds']:.1f} s, "

@@ -24,10 +24,7 @@ from __future__ import annotations
 
 import argparse
 import random
-import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 
-from bench_api import AS_OF, free_port, make_key, pct, sample_credentials, start_server  # noqa: E402
+from service import AS_OF, pct, running_service, sample_credentials  # noqa: E402
 
 MIX = (("read", 0.70), ("assess", 0.25), ("search", 0.05))
 WORDS = ["data", "network", "security", "learning", "design", "database", "cloud", "statistics", "systems", "software"]
@@ -147,27 +144,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="server processes (RECOGNITION_WORKERS, default 1)")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        tmp = Path(tmp)
-        url = args.database_url or f"sqlite:///{tmp / 'bench.sqlite'}"
-        key = make_key(url)
-        port = free_port()
-        server = start_server(url, port, tmp / "cache.sqlite", tmp / "server.log", args.workers)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            credentials = sample_credentials()
-            with httpx.Client(base_url=base, timeout=600, headers={"X-API-Key": key}) as http:  # first use loads e5
-                ids = [http.post("/assessments", json={"credential": c, "as_of": AS_OF}).json()["id"] for c in credentials]
-            work = Workload(base, key, credentials, ids)
-            fixed = open_loop(work, args.rate, args.seconds)
-            saturated = closed_loop(work, args.clients, args.seconds)
-        finally:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
-    db = url.split(":")[0].split("+")[0]
+    with running_service(args.database_url, args.workers) as service:
+        credentials = sample_credentials()
+        with httpx.Client(base_url=service.base, timeout=600, headers={"X-API-Key": service.key}) as http:  # first use loads e5
+            ids = [http.post("/assessments", json={"credential": c, "as_of": AS_OF}).json()["id"] for c in credentials]
+        work = Workload(service.base, service.key, credentials, ids)
+        fixed = open_loop(work, args.rate, args.seconds)
+        saturated = closed_loop(work, args.clients, args.seconds)
+    db = service.url.split(":")[0].split("+")[0]
     print(f"\nmixed workload on {db} (70 % reads, 25 % POST /assessments, 5 % catalogue search), {args.seconds:g} s each, "
           f"{args.workers} server process(es)")
     print("| run | kind | requests | errors | p50 ms | p95 ms | p99 ms |")

@@ -19,6 +19,7 @@ from .catalogue import Course
 from .credential import ASK, MicroCredential
 from .engine import Engine, matching_view, set_aside
 from .matching import Candidate, top_k
+from .messages import N_, Texts, msg, unique
 from .policy import Appeal, InForce, Policy, load_policy
 from .recommend import blocking, ladder
 from .reference import FrameworkLevel, default_reference
@@ -66,7 +67,9 @@ class CandidateSummary(BaseModel):
                    covered_share=c.features["covered_share"], outcome=outcome, contributions=c.contributions)
 
 
-class Recommendation(BaseModel):
+class Recommendation(Texts):
+    """The outcome and what it rests on; its texts are given as messages (recognition_engine.messages)."""
+
     model_config = ConfigDict(frozen=True)
 
     outcome: Outcome
@@ -213,8 +216,10 @@ class Assessor:
         result = self.assess(whole, purpose, as_of, stacked_from=[c.id for c in credentials])
         if result.outcome is Outcome.full:
             return result.model_copy(update={"parts": parts})
-        asks = [f"for {part.title or part.credential_id}: {a}" for part in parts if not part.contributes for a in part.ask_for]
-        rec = result.recommendation.model_copy(update={"ask_for": list(dict.fromkeys([*result.recommendation.ask_for, *asks]))})
+        asks = [msg("for %(part)s: %(ask)s", part=part.title or part.credential_id, ask=a)
+                for part in parts if not part.contributes for a in part.message("ask_for")]
+        rec = Recommendation.model_validate({**dict(result.recommendation), "messages": result.recommendation.messages,
+                                             "ask_for": unique([*result.recommendation.message("ask_for"), *asks])})
         return result.model_copy(update={"parts": parts, "recommendation": rec})
 
     def _evaluate(self, policy: Policy, credential, candidate: Candidate, index, alignment, as_of) -> tuple[list[Finding], Outcome]:
@@ -257,56 +262,61 @@ class Assessor:
 
     def _recommend(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
         course = self.engine.catalogue.course(course_id)
+        named = dict(course=course.id, title=course.title, ects=course.ects)
         by_check = {f.check: f for f in findings}
         lo = by_check.get("learning_outcomes")
         substantial = [f for f in findings if f.verdict is Verdict.substantial_difference]
-        not_assessed = [f"{f.label}: {f.reason}" for f in findings
+        not_assessed = [f.labelled() for f in findings
                         if f.verdict is Verdict.insufficient_information and f not in blocking(findings, policy.required_elements)]
         recognised, missing = _recognised_outcomes(lo, by_check.get("cognitive_depth"))
         common: dict[str, Any] = {
-            "reasons": [f"{f.label}: {f.reason}" for f in substantial], "not_assessed": not_assessed,
+            "reasons": [f.labelled() for f in substantial], "not_assessed": not_assessed,
             "recognised_outcomes": recognised, "missing_outcomes": missing,
             "appeal": None if outcome is Outcome.full else policy.header.appeal,
         }
         incoming = _incoming_ects(by_check.get("workload"))
         if outcome is Outcome.insufficient_information:
-            asks = [a for f in blocking(findings, policy.required_elements) for a in f.ask_for]
-            return Recommendation(outcome=outcome, summary=f"Cannot assess yet: ask the applicant for {len(dict.fromkeys(asks))} item(s).",
-                                  ask_for=list(dict.fromkeys(asks)), **{**common, "reasons": []})
+            asks = unique([a for f in blocking(findings, policy.required_elements) for a in f.message("ask_for")])
+            return Recommendation(outcome=outcome, summary=msg("Cannot assess yet: ask the applicant for %(n)d item(s).", n=len(asks)),
+                                  ask_for=asks, **{**common, "reasons": []})
         if outcome is Outcome.full:
-            return Recommendation(outcome=outcome, summary=f"Recognise in full as {course.id} {course.title} ({course.ects:g} ECTS): no substantial difference.", **common)
+            return Recommendation(outcome=outcome, **common, summary=msg(
+                "Recognise in full as %(course)s %(title)s (%(ects)g ECTS): no substantial difference.", **named))
         if outcome is Outcome.partial:
             credits, working = _partial_credits(policy, course, len(recognised), len(recognised) + len(missing), incoming)
-            return Recommendation(outcome=outcome, credits=credits, working=working, **common,
-                                  summary=f"Recognise in part: {credits:g} of {course.ects:g} ECTS of {course.id} {course.title}.")
+            return Recommendation(outcome=outcome, credits=credits, working=working, **common, summary=msg(
+                "Recognise in part: %(credits)g of %(ects)g ECTS of %(course)s %(title)s.", credits=credits, **named))
         if outcome is Outcome.alternative:
             alt = next((cid for cid, (_, o) in results.items() if cid != course_id and o in (Outcome.full, Outcome.partial)), None)
             if alt is not None:
                 other = self.engine.catalogue.course(alt)
-                how = "in full" if results[alt][1] is Outcome.full else "in part"
-                return Recommendation(outcome=outcome, alternative_course_id=alt, **common,
-                                      summary=f"Not equivalent to {course.id}, but to {alt} {other.title}: recognise it {how} for that course instead.")
+                how = msg("in full") if results[alt][1] is Outcome.full else msg("in part")
+                return Recommendation(outcome=outcome, alternative_course_id=alt, **common, summary=msg(
+                    "Not equivalent to %(course)s, but to %(other)s %(other_title)s: recognise it %(how)s for that course instead.",
+                    course=course.id, other=alt, other_title=other.title, how=how))
             elective = by_check["elective_credit"].evidence
             credits, working = _elective_credits(policy, incoming, elective)
-            return Recommendation(outcome=outcome, credits=credits, working=working, **common,
-                                  summary=f"Not equivalent to {course.id}: recognise as {credits:g} ECTS of elective credit in "
-                                          f"{elective['programme']}" + (f" at EQF level {elective['incoming_eqf']}." if elective.get("incoming_eqf") else "."))
+            where = dict(course=course.id, credits=credits, programme=elective["programme"])
+            summary = (msg("Not equivalent to %(course)s: recognise as %(credits)g ECTS of elective credit in %(programme)s at EQF "
+                           "level %(eqf)d.", eqf=elective["incoming_eqf"], **where) if elective.get("incoming_eqf") else
+                       msg("Not equivalent to %(course)s: recognise as %(credits)g ECTS of elective credit in %(programme)s.", **where))
+            return Recommendation(outcome=outcome, credits=credits, working=working, **common, summary=summary)
         if outcome is Outcome.conditional:
-            conditions = list(dict.fromkeys(b for f in substantial for b in f.bridge))
-            return Recommendation(outcome=outcome, conditions=conditions, **common,
-                                  summary=f"Recognise as {course.id} {course.title} once bridged by: {'; '.join(conditions)}.")
-        return Recommendation(outcome=outcome, **common,
-                              summary=f"Refuse recognition as {course.id} {course.title}: a substantial difference no other form of recognition can bridge.")
+            conditions = unique([b for f in substantial for b in f.message("bridge")])
+            return Recommendation(outcome=outcome, conditions=conditions, **common, summary=msg(
+                "Recognise as %(course)s %(title)s once bridged by: %(conditions)s.", conditions=conditions, **named))
+        return Recommendation(outcome=outcome, **common, summary=msg(
+            "Refuse recognition as %(course)s %(title)s: a substantial difference no other form of recognition can bridge.", **named))
 
     def _abstain(self, policy: Policy, credential, ranked: list[Candidate], as_of, stacked_from, profile) -> Assessment:
         """No course is clearly what the credential is about: rather than recommend the best of
         bad candidates, ask the officer which course it should count for."""
-        closest = ", ".join(f"{c.course_id} {c.title}" for c in ranked[:3])
+        closest = [f"{c.course_id} {c.title}" for c in ranked[:3]]
         recommendation = Recommendation(
             outcome=Outcome.insufficient_information,
-            summary=f"No course of the catalogue clearly corresponds to this credential (closest: {closest}): "
-                    "name the course it should count for.",
-            ask_for=["the home course this credential should count for: no course of the catalogue clearly corresponds to it"],
+            summary=msg("No course of the catalogue clearly corresponds to this credential (closest: %(closest)s): "
+                        "name the course it should count for.", closest=", ".join(closest)),
+            ask_for=[msg("the home course this credential should count for: no course of the catalogue clearly corresponds to it")],
         )
         return Assessment(
             credential=credential, stacked_from=stacked_from, purpose=None, as_of=as_of,
@@ -319,12 +329,12 @@ class Assessor:
         """No outcomes, nothing to match: ask for them (and for whatever else is missing)."""
         findings = [rule.evaluate(_empty_context(self, credential, purpose, as_of)) for rule in policy.rules] if purpose else []
         asks = [ASK["learning_outcomes"]]
-        asks += [a for f in blocking(findings, policy.required_elements) for a in f.ask_for]
+        asks += [a for f in blocking(findings, policy.required_elements) for a in f.message("ask_for")]
         recommendation = Recommendation(
             outcome=Outcome.insufficient_information,
-            summary="Cannot assess: the credential states no learning outcomes." if not credential.learning_outcomes else
-                    "Cannot assess: none of the lines given as learning outcomes states what the learner can do.",
-            ask_for=list(dict.fromkeys(asks)), appeal=policy.header.appeal,
+            summary=msg("Cannot assess: the credential states no learning outcomes.") if not credential.learning_outcomes else
+                    msg("Cannot assess: none of the lines given as learning outcomes states what the learner can do."),
+            ask_for=unique(asks), appeal=policy.header.appeal,
         )
         return Assessment(
             credential=credential, stacked_from=stacked_from, purpose=self._purpose(purpose, True) if purpose else None,
@@ -353,15 +363,17 @@ def _partial_credits(policy: Policy, course: Course, recognised: int, essential:
     """Credits for the essential outcomes recognised, capped by the incoming workload, rounded by policy."""
     share = recognised / essential if essential else 1.0
     by_outcomes = course.ects * share
-    rule = "partial recognition: credits for the outcomes recognised (LRC Article VI.1; EAR-HEI manual, partial recognition)"
-    working = [Step(quantity="credits for the outcomes recognised", value=round(by_outcomes, 4),
-                    working=f"{course.ects:g} ECTS × {recognised}/{essential} essential outcomes = {by_outcomes:.4g} ECTS", rule=rule)]
+    rule = msg("partial recognition: credits for the outcomes recognised (LRC Article VI.1; EAR-HEI manual, partial recognition)")
+    working = [Step(quantity=msg("credits for the outcomes recognised"), value=round(by_outcomes, 4),
+                    working=msg("%(ects)g ECTS × %(recognised)d/%(essential)d essential outcomes = %(credits).4g ECTS", ects=course.ects,
+                                recognised=recognised, essential=essential, credits=by_outcomes), rule=rule)]
     raw = by_outcomes
     if incoming is not None and incoming < by_outcomes:
         raw = incoming
-        working.append(Step(quantity="capped by the incoming workload", value=round(incoming, 4),
-                            working=f"the middle of the converted workload, {incoming:.4g} ECTS, is less than {by_outcomes:.4g} ECTS",
-                            rule="workload: credits awarded from the middle of the converted range"))
+        working.append(Step(quantity=msg("capped by the incoming workload"), value=round(incoming, 4),
+                            working=msg("the middle of the converted workload, %(incoming).4g ECTS, is less than %(credits).4g ECTS",
+                                        incoming=incoming, credits=by_outcomes),
+                            rule=msg("workload: credits awarded from the middle of the converted range")))
     credits = round_credits(min(raw, course.ects), policy.header.credits.step)
     working.append(_rounding_step(policy, raw, credits))
     return credits, working
@@ -369,13 +381,15 @@ def _partial_credits(policy: Policy, course: Course, recognised: int, essential:
 
 def _elective_credits(policy: Policy, incoming: float | None, elective: dict) -> tuple[float, list[Step]]:
     raw = incoming if incoming is not None else 0.0
-    working = [Step(quantity="incoming workload", value=round(raw, 4), working=f"the middle of the converted workload: {raw:.4g} ECTS",
-                    rule="workload: credits awarded from the middle of the converted range")]
+    working = [Step(quantity=msg("incoming workload"), value=round(raw, 4),
+                    working=msg("the middle of the converted workload: %(ects).4g ECTS", ects=raw),
+                    rule=msg("workload: credits awarded from the middle of the converted range"))]
     cap = elective["max_ects"]
     if raw > cap:
-        working.append(Step(quantity="capped by the programme's elective space", value=cap, working=f"{raw:.4g} ECTS > {cap:g} ECTS",
+        working.append(Step(quantity=msg("capped by the programme's elective space"), value=cap,
+                            working=msg("%(ects).4g ECTS > %(cap)g ECTS", ects=raw, cap=cap),
                             parameters={f"elective_credit.programmes.{elective['programme']}.max_ects": cap},
-                            rule=f"elective credit ({policy.header.elective_credit.reference})"))
+                            rule=msg("elective credit (%(reference)s)", reference=policy.header.elective_credit.reference)))
         raw = cap
     credits = round_credits(raw, policy.header.credits.step)
     working.append(_rounding_step(policy, raw, credits))
@@ -384,8 +398,12 @@ def _elective_credits(policy: Policy, incoming: float | None, elective: dict) ->
 
 def _rounding_step(policy: Policy, raw: float, credits: float) -> Step:
     step = policy.header.credits.step
-    return Step(quantity="credits awarded", value=credits, working=f"{raw:.4g} ECTS to the nearest {step:g} = {credits:g} ECTS",
-                parameters={"credits.step": step}, rule=f"rounding of credits ({policy.header.credits.reference})")
+    return Step(quantity=msg("credits awarded"), value=credits,
+                working=msg("%(ects).4g ECTS to the nearest %(step)g = %(credits)g ECTS", ects=raw, step=step, credits=credits),
+                parameters={"credits.step": step}, rule=msg("rounding of credits (%(reference)s)", reference=policy.header.credits.reference))
+
+
+ELECTIVE = N_("Elective credit")  # the label of the elective-credit finding
 
 
 def elective_finding(policy: Policy, programmes: list, credential: MicroCredential, findings: list[Finding]) -> Finding:
@@ -399,29 +417,33 @@ def elective_finding(policy: Policy, programmes: list, credential: MicroCredenti
     reasons = []
     for programme in programmes:
         rules = conf.programmes.get(programme.id)
+        named = f"{programme.title} ({programme.id})"
         if rules is None:
-            reasons.append(f"{programme.title} ({programme.id}) takes no elective credit under this policy")
+            reasons.append(msg("%(programme)s takes no elective credit under this policy", programme=named))
             continue
         problems = []
         if field is None:
-            problems.append("the credential states no field of education")
+            problems.append(msg("the credential states no field of education"))
         elif not any(field.startswith(code) for code in rules.fields):
-            problems.append(f"its field {field} is not among the fields the programme takes ({', '.join(rules.fields)})")
+            problems.append(msg("its field %(field)s is not among the fields the programme takes (%(fields)s)", field=field,
+                                fields=", ".join(rules.fields)))
         if rules.min_eqf is not None and (eqf is None or eqf < rules.min_eqf):
-            problems.append(f"its level (EQF {eqf if eqf is not None else 'unknown'}) is below EQF {rules.min_eqf}")
+            problems.append(msg("its level (EQF %(eqf)s) is below EQF %(min_eqf)d", eqf=msg("unknown") if eqf is None else str(eqf),
+                                min_eqf=rules.min_eqf))
         if incoming is None:
-            problems.append("its workload cannot be converted to ECTS")
+            problems.append(msg("its workload cannot be converted to ECTS"))
         if not problems:
-            return Finding(check="elective_credit", label="Elective credit", element="purpose", verdict=Verdict.meets,
-                           reason=f"{programme.title} ({programme.id}) takes elective credit from field(s) {', '.join(rules.fields)}, "
-                                  f"up to {rules.max_ects:g} ECTS", reference=conf.reference,
+            return Finding(check="elective_credit", label=ELECTIVE, element="purpose", verdict=Verdict.meets,
+                           reason=msg("%(programme)s takes elective credit from field(s) %(fields)s, up to %(max_ects)g ECTS",
+                                      programme=named, fields=", ".join(rules.fields), max_ects=rules.max_ects),
+                           reference=conf.reference,
                            evidence={"programme": programme.id, "max_ects": rules.max_ects, "incoming_eqf": eqf, "field": field})
-        reasons.append(f"{programme.title} ({programme.id}): " + "; ".join(problems))
+        reasons.append(msg("%(programme)s: %(problems)s", programme=named, problems=problems))
     if not programmes:
-        reasons.append("the course belongs to no programme, so there is no programme to take elective credit")
-    return Finding(check="elective_credit", label="Elective credit", element="purpose", verdict=Verdict.substantial_difference,
-                   reason="not equivalent to the course, and no elective credit: " + "; ".join(reasons), reference=conf.reference,
-                   evidence={"programmes": [p.id for p in programmes], "field": field, "incoming_eqf": eqf})
+        reasons.append(msg("the course belongs to no programme, so there is no programme to take elective credit"))
+    return Finding(check="elective_credit", label=ELECTIVE, element="purpose", verdict=Verdict.substantial_difference,
+                   reason=msg("not equivalent to the course, and no elective credit: %(reasons)s", reasons=reasons),
+                   reference=conf.reference, evidence={"programmes": [p.id for p in programmes], "field": field, "incoming_eqf": eqf})
 
 
 def _incoming_ects(workload: Finding | None) -> float | None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .fields import Identifier, IscedCode, Outcomes
 from .grades import Grading
 from .levels import Level
+from .messages import N_, Message, msg
 from .workload import Workload
 
 
@@ -57,17 +58,17 @@ class QualityAssurance(BaseModel):
 
 # Annex I, point 1: the mandatory elements, with the label the Recommendation uses.
 MANDATORY_ELEMENTS: dict[str, str] = {
-    "learner": "identification of the learner",
-    "title": "title of the micro-credential",
-    "country": "country/region of the issuer",
-    "awarding_body": "awarding body",
-    "date_of_issue": "date of issuing",
-    "learning_outcomes": "learning outcomes",
-    "workload": "notional workload needed to achieve the learning outcomes (in ECTS, wherever possible)",
-    "level": "level (and cycle, if applicable) of the learning experience (EQF, QF-EHEA)",
-    "type_of_assessment": "type of assessment",
-    "form_of_participation": "form of participation in the learning activity",
-    "quality_assurance": "type of quality assurance used to underpin the micro-credential",
+    "learner": N_("identification of the learner"),
+    "title": N_("title of the micro-credential"),
+    "country": N_("country/region of the issuer"),
+    "awarding_body": N_("awarding body"),
+    "date_of_issue": N_("date of issuing"),
+    "learning_outcomes": N_("learning outcomes"),
+    "workload": N_("notional workload needed to achieve the learning outcomes (in ECTS, wherever possible)"),
+    "level": N_("level (and cycle, if applicable) of the learning experience (EQF, QF-EHEA)"),
+    "type_of_assessment": N_("type of assessment"),
+    "form_of_participation": N_("form of participation in the learning activity"),
+    "quality_assurance": N_("type of quality assurance used to underpin the micro-credential"),
 }
 # Annex I, point 2: optional elements.
 OPTIONAL_ELEMENTS: dict[str, str] = {
@@ -81,22 +82,22 @@ OPTIONAL_ELEMENTS: dict[str, str] = {
 }
 # What to ask the applicant for, per element, in plain words: one sentence per element, so
 # two checks missing the same element ask for it once.
-ASK: dict[str, str] = {
-    "learner": "the learner's name or identifier",
-    "title": "the title of the credential",
-    "country": "the country of the awarding body",
-    "awarding_body": "the name of the awarding body",
-    "date_of_issue": "the date the credential was issued",
-    "learning_outcomes": "the learning outcomes: what the learner can do on completion",
-    "workload": "the workload: credits (naming the credit system) or hours of learner work",
-    "level": "the level of the credential in the EQF or in a national qualifications framework",
-    "type_of_assessment": "how the learning outcomes were assessed (for example a written examination or a project)",
-    "form_of_participation": "the form of participation: online, onsite or blended",
-    "quality_assurance": "how the provider or the credential is quality assured",
-    "field_of_education": "the field of education of the credential",
-    "grade": "the result or grade achieved",
-    "contact_hours": "the number of contact hours (teaching, laboratory or practical sessions)",
-    "duration_weeks": "how many weeks the learning took",
+ASK: dict[str, Message] = {
+    "learner": msg("the learner's name or identifier"),
+    "title": msg("the title of the credential"),
+    "country": msg("the country of the awarding body"),
+    "awarding_body": msg("the name of the awarding body"),
+    "date_of_issue": msg("the date the credential was issued"),
+    "learning_outcomes": msg("the learning outcomes: what the learner can do on completion"),
+    "workload": msg("the workload: credits (naming the credit system) or hours of learner work"),
+    "level": msg("the level of the credential in the EQF or in a national qualifications framework"),
+    "type_of_assessment": msg("how the learning outcomes were assessed (for example a written examination or a project)"),
+    "form_of_participation": msg("the form of participation: online, onsite or blended"),
+    "quality_assurance": msg("how the provider or the credential is quality assured"),
+    "field_of_education": msg("the field of education of the credential"),
+    "grade": msg("the result or grade achieved"),
+    "contact_hours": msg("the number of contact hours (teaching, laboratory or practical sessions)"),
+    "duration_weeks": msg("how many weeks the learning took"),
 }
 
 

@@ -18,24 +18,25 @@ from typing import Any
 from .assessment import Assessment
 from .credential import MicroCredential
 from .matching import FEATURE_LABELS, Candidate
+from .messages import N_, Gettext, Say
 from .policy import Appeal
 from .rules import Finding, Outcome, Verdict
 from .trace import Step
 from .workload import WorkloadError
 
 VERDICT_LABEL = {
-    Verdict.meets: "meets",
-    Verdict.minor_difference: "minor difference",
-    Verdict.substantial_difference: "SUBSTANTIAL DIFFERENCE",
-    Verdict.insufficient_information: "insufficient information",
+    Verdict.meets: N_("meets"),
+    Verdict.minor_difference: N_("minor difference"),
+    Verdict.substantial_difference: N_("SUBSTANTIAL DIFFERENCE"),
+    Verdict.insufficient_information: N_("insufficient information"),
 }
 OUTCOME_LABEL = {
-    Outcome.full: "Full recognition",
-    Outcome.partial: "Partial recognition",
-    Outcome.alternative: "Alternative recognition",
-    Outcome.conditional: "Conditional recognition",
-    Outcome.refused: "Recognition refused",
-    Outcome.insufficient_information: "Insufficient information",
+    Outcome.full: N_("Full recognition"),
+    Outcome.partial: N_("Partial recognition"),
+    Outcome.alternative: N_("Alternative recognition"),
+    Outcome.conditional: N_("Conditional recognition"),
+    Outcome.refused: N_("Recognition refused"),
+    Outcome.insufficient_information: N_("Insufficient information"),
 }
 
 
@@ -88,74 +89,83 @@ class Document:
     sections: list[Section]
 
 
-ZONE_WORDS = {"covered": "yes", "to_confirm": "to confirm", "not_covered": "no"}
-PARAMETER_WORDS = {"verdicts": "verdict for each type"}
+ZONE_WORDS = {"covered": N_("yes"), "to_confirm": N_("to confirm"), "not_covered": N_("no")}
+PARAMETER_WORDS = {"verdicts": N_("verdict for each type")}
 
 
-def _plain_key(key: str) -> str:
+def _plain_key(key: str, _: Say) -> str:
+    """A policy parameter's name in words (the default policy's names are in the catalogue)."""
     key = key.removeprefix("checks.")
-    return PARAMETER_WORDS.get(key, key.replace(".", " ").replace("_", " "))
+    return _(PARAMETER_WORDS.get(key, key.replace(".", " ").replace("_", " ")))
 
 
-def _plain_value(value: Any) -> str | None:
+def _plain_value(value: Any, _: Say) -> str | None:
     """A parameter value in words; None for values too large to be worth printing (pattern lists)."""
     if value is None:
-        return "not set"
+        return _("not set")
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, float):
         return f"{value:g}"
-    if isinstance(value, (int, str)):
-        return str(value).replace("_", " ")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return _(value.replace("_", " "))
     if isinstance(value, dict) and all(isinstance(v, (int, float, str)) for v in value.values()):
-        return ", ".join(f"{_plain_key(str(k))} {_plain_value(v)}" for k, v in value.items()) or "none"
+        return ", ".join(f"{_plain_key(str(k), _)} {_plain_value(v, _)}" for k, v in value.items()) or _("none")
     if isinstance(value, list) and all(isinstance(v, (int, float, str)) for v in value):
-        return ", ".join(_plain_value(v) or "" for v in value) or "none"
+        return ", ".join(_plain_value(v, _) or "" for v in value) or _("none")
     return None
 
 
-def _parameters(params: dict[str, Any]) -> str | None:
-    shown = [(k, _plain_value(v)) for k, v in params.items()]
-    shown = [f"{_plain_key(k)}: {v}" for k, v in shown if v is not None]
-    return "Policy parameters: " + "; ".join(shown) if shown else None
+def _parameters(params: dict[str, Any], _: Say) -> str | None:
+    shown = [(k, _plain_value(v, _)) for k, v in params.items()]
+    shown = [f"{_plain_key(k, _)}: {v}" for k, v in shown if v is not None]
+    return "; ".join(shown) if shown else None
 
 
-def _step(s: Step | dict) -> str:
+def _step(s: Step | dict, _: Say) -> str:
     s = s if isinstance(s, Step) else Step.model_validate(s)
-    params = "; ".join(f"{_plain_key(k)} = {_plain_value(v)}" for k, v in s.parameters.items())
-    return f"{s.quantity}: {s.working}" + (f" [{params}]" if params else "") + f" ({s.rule})"
+    params = "; ".join(f"{_plain_key(k, _)} = {_plain_value(v, _)}" for k, v in s.parameters.items())
+    return (f"{_.text(s, 'quantity')}: {_.text(s, 'working')}" + (f" [{params}]" if params else "")
+            + f" ({_.text(s, 'rule')})")
 
 
-def _finding_section(f: Finding) -> Section:
+def _finding_section(f: Finding, _: Say) -> Section:
     kind = "substantial" if f.verdict is Verdict.substantial_difference else "finding"
-    section = Section(f"{f.label}: {VERDICT_LABEL[f.verdict]}", [f.reason], kind=kind)
+    section = Section(_("%(check)s: %(verdict)s", check=_(f.label), verdict=_(VERDICT_LABEL[f.verdict])), [_.text(f, "reason")],
+                      kind=kind)
     ev = f.evidence
     if f.check == "learning_outcomes" and ev.get("pairs"):
-        rows = [[p["local"] + ("" if p["essential"] else " (optional)"), p["incoming"],
-                 f"{p.get('probability', p['similarity']):.2f}", ZONE_WORDS.get(p.get("zone"), "yes" if p["covered"] else "no")]
+        rows = [[p["local"] + ("" if p["essential"] else " " + _("(optional)")), p["incoming"],
+                 f"{p['probability']:.2f}" if p.get("probability") is not None else "\u2014", _(ZONE_WORDS.get(p.get("zone")) or ("yes" if p["covered"] else "no"))]
                 for p in ev["pairs"]]
-        section.table = (["course outcome", "closest outcome of the credential", "probability it is covered", "covered"], rows)
+        section.table = ([_("course outcome"), _("closest outcome of the credential"), _("probability it is covered"), _("covered")],
+                         rows)
     elif f.check == "level" and "incoming_eqf" in ev:
-        section.bullets.append(f"{ev['incoming']} maps to EQF {ev['incoming_eqf']} ({ev['mapping']} mapping; {ev['mapping_source']}); the course is at EQF {ev['course_eqf']}")
+        section.bullets.append(_("%(incoming)s maps to EQF %(eqf)s (%(mapping)s mapping; %(source)s); the course is at EQF %(course)s",
+                                 incoming=ev["incoming"], eqf=ev["incoming_eqf"], mapping=_(ev["mapping"]),
+                                 source=ev["mapping_source"], course=ev["course_eqf"]))
     elif f.check == "workload" and "conversion" in ev and not ev.get("steps"):
-        section.bullets.append(f"Conversion: {ev['conversion']} (source: {ev['source']})")
+        section.bullets.append(_("Conversion: %(conversion)s (source: %(source)s)", conversion=ev["conversion"], source=ev["source"]))
     elif f.check == "cognitive_depth" and ev.get("flagged"):
-        section.bullets += [f"{x['local']}: {x['local_level']} ('{x['local_verb']}'), met at {x['incoming_level']} ('{x['incoming_verb']}')"
+        section.bullets += [_("%(outcome)s: %(level)s ('%(verb)s'), met at %(met)s ('%(met_verb)s')", outcome=x["local"],
+                              level=_(x["local_level"]), verb=x["local_verb"], met=_(x["incoming_level"]), met_verb=x["incoming_verb"])
                             for x in ev["flagged"]]
     # The working and parameters of the findings that made a difference (a finding that meets
     # states its numbers in its reason; its full working stays in the assessment's data).
     if f.verdict is not Verdict.meets:
-        section.bullets += [f"Working: {_step(s)}" for s in ev.get("steps", [])]
+        section.bullets += [_("Working: %(step)s", step=_step(s, _)) for s in ev.get("steps", [])]
     if f.check == "assessment" and ev.get("combination"):
-        section.bullets.append(f"Why: {ev['combination']['reference']}")
-    params = _parameters(f.params) if f.verdict is not Verdict.meets else None
+        section.bullets.append(_("Why: %(reference)s", reference=ev["combination"]["reference"]))
+    params = _parameters(f.params, _) if f.verdict is not Verdict.meets else None
     if params:
-        section.bullets.append(params)
-    section.bullets.append(f"Reference: {f.reference}")
+        section.bullets.append(_("Policy parameters: %(parameters)s", parameters=params))
+    section.bullets.append(_("Reference: %(reference)s", reference=f.reference))
     return section
 
 
-def _appeal_section(a: Assessment, letter: LetterContext) -> Section | None:
+def _appeal_section(a: Assessment, letter: LetterContext, _: Say) -> Section | None:
     appeal = a.recommendation.appeal
     decision = letter.decision
     if decision is not None and decision.outcome is Outcome.full:
@@ -163,117 +173,157 @@ def _appeal_section(a: Assessment, letter: LetterContext) -> Section | None:
     appeal = appeal or (letter.appeal if decision is not None else None)
     if appeal is None:
         return None
-    section = Section("How to appeal", [appeal.route], kind="appeal")
+    section = Section(_("How to appeal"), [_(appeal.route)], kind="appeal")  # the default route is in the catalogue
     if decision is not None:
         deadline = decision.decided_at + dt.timedelta(days=appeal.deadline_days)
-        section.paragraphs.append(f"Deadline: {deadline.isoformat()} ({appeal.deadline_days} days from the decision of {decision.decided_at.isoformat()}).")
+        section.paragraphs.append(_("Deadline: %(deadline)s (%(days)d days from the decision of %(decided)s).",
+                                    deadline=deadline.isoformat(), days=appeal.deadline_days, decided=decision.decided_at.isoformat()))
     else:
-        section.paragraphs.append(f"Deadline: {appeal.deadline_days} days from the date of the decision.")
+        section.paragraphs.append(_("Deadline: %(days)d days from the date of the decision.", days=appeal.deadline_days))
     if letter.office_contact:
-        section.paragraphs.append(f"Write to: {letter.office_contact}")
-    section.paragraphs.append(f"Reference: {appeal.reference}")
+        section.paragraphs.append(_("Write to: %(office)s", office=letter.office_contact))
+    section.paragraphs.append(_("Reference: %(reference)s", reference=appeal.reference))
     return section
 
 
-def _decision_section(a: Assessment, d: Decision | None) -> Section:
+def _decision_section(a: Assessment, d: Decision | None, _: Say) -> Section:
     r = a.recommendation
     if d is None:
-        section = Section(f"Recommendation: {OUTCOME_LABEL[a.outcome]}", [r.summary], kind="decision")
-        section.paragraphs.append("This is the engine's recommendation; a recognition officer has not decided yet.")
+        section = Section(_("Recommendation: %(outcome)s", outcome=_(OUTCOME_LABEL[a.outcome])), [_.text(r, "summary")],
+                          kind="decision")
+        section.paragraphs.append(_("This is the engine's recommendation; a recognition officer has not decided yet."))
         return section
-    section = Section(f"Decision: {OUTCOME_LABEL[d.outcome]}", kind="decision")
+    section = Section(_("Decision: %(outcome)s", outcome=_(OUTCOME_LABEL[d.outcome])), kind="decision")
     course = d.course_id or (a.purpose.course_id if a.purpose else "")
-    credits = f", {d.credits:g} ECTS" if d.credits is not None else ""
-    section.paragraphs.append(f"Decided on {d.decided_at.isoformat()} by {d.decided_by}: {OUTCOME_LABEL[d.outcome].lower()}"
-                              + (f" for course {course}" if course else "") + f"{credits}.")
-    section.paragraphs.append(f"Reason: {d.reason}")
-    section.bullets += [f"Condition: {c}" for c in d.conditions]
+    decided = dict(date=d.decided_at.isoformat(), officer=d.decided_by, outcome=_(OUTCOME_LABEL[d.outcome]).lower())
+    if course and d.credits is not None:
+        line = _("Decided on %(date)s by %(officer)s: %(outcome)s for course %(course)s, %(credits)g ECTS.", course=course,
+                 credits=d.credits, **decided)
+    elif course:
+        line = _("Decided on %(date)s by %(officer)s: %(outcome)s for course %(course)s.", course=course, **decided)
+    elif d.credits is not None:
+        line = _("Decided on %(date)s by %(officer)s: %(outcome)s, %(credits)g ECTS.", credits=d.credits, **decided)
+    else:
+        line = _("Decided on %(date)s by %(officer)s: %(outcome)s.", **decided)
+    section.paragraphs.append(line)
+    section.paragraphs.append(_("Reason: %(reason)s", reason=d.reason))
+    section.bullets += [_("Condition: %(condition)s", condition=c) for c in d.conditions]
     if d.outcome is not a.outcome:
-        section.paragraphs.append(f"This differs from the engine's recommendation ({OUTCOME_LABEL[a.outcome].lower()}).")
+        section.paragraphs.append(_("This differs from the engine's recommendation (%(outcome)s).",
+                                    outcome=_(OUTCOME_LABEL[a.outcome]).lower()))
     return section
 
 
-def document(a: Assessment, letter: LetterContext | None = None) -> Document:
-    letter = letter or LetterContext()
-    c, r = a.credential, a.recommendation
-    sections = []
-    purpose = Section("What was assessed")
+def _purpose_section(a: Assessment, _: Say) -> Section:
+    c = a.credential
+    purpose = Section(_("What was assessed"))
     if a.purpose:
         p = a.purpose
-        how = "as requested" if p.requested else "chosen by the engine as the best candidate"
-        purpose.paragraphs.append(
-            f"Credit for course {p.course_id} {p.course_title} ({p.course_ects:g} ECTS"
-            + (f", EQF {p.course_eqf_level}" if p.course_eqf_level else "") + ")"
-            + (f" in {', '.join(p.programmes)}" if p.programmes else "") + f", {how}."
-        )
+        course = dict(course=p.course_id, title=p.course_title, ects=p.course_ects,
+                      how=_("as requested") if p.requested else _("chosen by the engine as the best candidate"))
+        if p.course_eqf_level:
+            course["ects"] = _("%(ects)g ECTS, EQF %(eqf)d", ects=p.course_ects, eqf=p.course_eqf_level)
+        else:
+            course["ects"] = _("%(ects)g ECTS", ects=p.course_ects)
+        if p.programmes:
+            purpose.paragraphs.append(_("Credit for course %(course)s %(title)s (%(ects)s) in %(programmes)s, %(how)s.",
+                                        programmes=", ".join(p.programmes), **course))
+        else:
+            purpose.paragraphs.append(_("Credit for course %(course)s %(title)s (%(ects)s), %(how)s.", **course))
     else:
-        purpose.paragraphs.append("No course could be assessed.")
+        purpose.paragraphs.append(_("No course could be assessed."))
     issuer = ", ".join(x for x in (c.awarding_body, c.country) if x)
     learner = c.learner.name if c.learner and c.learner.name else None
-    purpose.paragraphs.append(f"Credential: {c.title or '(no title)'}" + (f", issued by {issuer}" if issuer else "")
-                              + (f" on {c.date_of_issue}" if c.date_of_issue else "") + (f", to {learner}" if learner else "")
-                              + f". Assessed as of {a.as_of}.")
+    said = [_("Credential: %(title)s", title=c.title or _("(no title)"))]
+    if issuer:
+        said.append(_(", issued by %(issuer)s", issuer=issuer))
+    if c.date_of_issue:
+        said.append(_(" on %(date)s", date=c.date_of_issue.isoformat()))
+    if learner:
+        said.append(_(", to %(learner)s", learner=learner))
+    purpose.paragraphs.append(_("%(credential)s. Assessed as of %(as_of)s.", credential="".join(said), as_of=a.as_of.isoformat()))
     if a.stacked_from:
-        purpose.paragraphs.append(f"Assessed together (stacked): {', '.join(a.stacked_from)}.")
-    purpose.bullets += [f"Import note: {n}" for n in a.notes]
-    purpose.bullets += [f"Not a learning outcome, left out of the comparison: \u201c{x.text}\u201d ({x.reason})" for x in a.set_aside]
-    sections.append(purpose)
+        purpose.paragraphs.append(_("Assessed together (stacked): %(parts)s.", parts=", ".join(a.stacked_from)))
+    purpose.bullets += [_("Import note: %(note)s", note=n) for n in a.notes]
+    purpose.bullets += [_("Not a learning outcome, left out of the comparison: \u201c%(text)s\u201d (%(reason)s)", text=x.text,
+                          reason=x.reason) for x in a.set_aside]
+    return purpose
 
-    sections.append(_decision_section(a, letter.decision))
-    why = Section("Why", kind="decision")
+
+def document(a: Assessment, letter: LetterContext | None = None, gettext: Gettext | None = None) -> Document:
+    """The letter's content, in the language of `gettext` (English without one): the engine's
+    own sentences are messages, translated with the same catalogue as the headings."""
+    _ = Say(gettext)
+    letter = letter or LetterContext()
+    c, r = a.credential, a.recommendation
+    sections = [_purpose_section(a, _), _decision_section(a, letter.decision, _)]
+    why = Section(_("Why"), kind="decision")
     if letter.decision is not None:
-        why.paragraphs.append(f"The engine's recommendation: {r.summary}")
-    if r.reasons:
-        why.bullets += [f"Substantial difference: {x}" for x in r.reasons]
+        why.paragraphs.append(_("The engine's recommendation: %(summary)s", summary=_.text(r, "summary")))
+    why.bullets += [_("Substantial difference: %(reason)s", reason=x) for x in _.text(r, "reasons")]
     if a.outcome is Outcome.partial and r.recognised_outcomes:
-        why.bullets.append("Outcomes recognised: " + "; ".join(r.recognised_outcomes))
-    why.bullets += [f"Condition: {x}" for x in r.conditions]
-    why.bullets += [f"Please send us: {x}" for x in r.ask_for]
-    why.bullets += [f"Not assessed: {x}" for x in r.not_assessed]
+        why.bullets.append(_("Outcomes recognised: %(outcomes)s", outcomes=r.recognised_outcomes))
+    why.bullets += [_("Condition: %(condition)s", condition=x) for x in _.text(r, "conditions")]
+    why.bullets += [_("Please send us: %(item)s", item=x) for x in _.text(r, "ask_for")]
+    why.bullets += [_("Not assessed: %(reason)s", reason=x) for x in _.text(r, "not_assessed")]
     if why.paragraphs or why.bullets:
         sections.append(why)
 
     if r.working:
-        sections.append(Section("How the credits were computed", bullets=[_step(s) for s in r.working], kind="finding"))
+        sections.append(Section(_("How the credits were computed"), bullets=[_step(s, _) for s in r.working], kind="finding"))
 
     for part in a.parts:
-        part_section = Section(f"Part {part.credential_id}: {part.title or ''}".rstrip(": "), [part.reason], kind="finding")
-        part_section.bullets += [f"{f.label}: {VERDICT_LABEL[f.verdict]}: {f.reason}" for f in part.findings]
+        heading = (_("Part %(part)s: %(title)s", part=part.credential_id, title=part.title) if part.title
+                   else _("Part %(part)s", part=part.credential_id))
+        part_section = Section(heading, [_.text(part, "reason")], kind="finding")
+        part_section.bullets += [_("%(check)s: %(verdict)s: %(reason)s", check=_(f.label), verdict=_(VERDICT_LABEL[f.verdict]),
+                                   reason=_.text(f, "reason")) for f in part.findings]
         sections.append(part_section)
 
-    sections += [_finding_section(f) for f in a.findings]
+    sections += [_finding_section(f, _) for f in a.findings]
 
     chosen = next((x for x in a.candidates if a.purpose and x.course_id == a.purpose.course_id), None)
     if chosen is not None and chosen.contributions:
         ranked = sorted(chosen.contributions.items(), key=lambda kv: -abs(kv[1]))
         sections.append(Section(
-            "Why this course matched", [f"Each element's weight for or against {chosen.course_id} (the model's log-odds; "
-                                        f"together they give the score {chosen.score:.2f})."],
-            table=(["element", "weight"], [[FEATURE_LABELS.get(k, k), f"{v:+.2f}"] for k, v in ranked]), kind="small"))
+            _("Why this course matched"),
+            [_("Each element's weight for or against %(course)s (the model's log-odds; together they give the score %(score).2f).",
+               course=chosen.course_id, score=chosen.score)],
+            table=([_("element"), _("weight")], [[_(FEATURE_LABELS.get(k, k)), f"{v:+.2f}"] for k, v in ranked]), kind="small"))
     others = [x for x in a.candidates if not a.purpose or x.course_id != a.purpose.course_id]
     if others:
-        rows = [[x.course_id, x.title, f"{x.ects:g}", f"{x.score:.2f} ({x.score_name})"] for x in others]
-        sections.append(Section("Other courses considered", ["How closely each other course matches the credential (higher is closer)."],
-                                table=(["course", "title", "ECTS", "score"], rows), kind="small"))
+        rows = [[x.course_id, x.title, f"{x.ects:g}", f"{x.score:.2f} ({_(x.score_name)})"] for x in others]
+        sections.append(Section(_("Other courses considered"), [_("How closely each other course matches the credential (higher is "
+                                                                  "closer).")],
+                                table=([_("course"), _("title"), "ECTS", _("score")], rows), kind="small"))
     if letter.precedents:
-        rows = [[p.decided_at.isoformat(), OUTCOME_LABEL[p.outcome], p.course_id or "", f"{p.credits:g}" if p.credits is not None else "", p.reason]
-                for p in letter.precedents]
-        sections.append(Section("Earlier decisions on the same credential", table=(["date", "decision", "course", "ECTS", "reason"], rows),
-                                kind="small"))
-    appeal = _appeal_section(a, letter)
+        rows = [[p.decided_at.isoformat(), _(OUTCOME_LABEL[p.outcome]), p.course_id or "", f"{p.credits:g}" if p.credits is not None else "",
+                 p.reason] for p in letter.precedents]
+        sections.append(Section(_("Earlier decisions on the same credential"),
+                                table=([_("date"), _("decision"), _("course"), "ECTS", _("reason")], rows), kind="small"))
+    appeal = _appeal_section(a, letter, _)
     if appeal is not None:
         sections.append(appeal)
+    sections.append(_versions_section(a, _))
+    return Document(_("Recognition of %(credential)s (%(id)s)", credential=c.title or c.id, id=c.id), sections)
+
+
+def _versions_section(a: Assessment, _: Say) -> Section:
     v = a.versions
-    in_force = [f"{_plain_key(x.key)} {_plain_value(x.value)} (in force from {x.valid_from})" for x in v.policy_in_force]
-    sections.append(Section("Versions", bullets=[
-        f"engine {v.engine}; model {v.model or 'none'}" + (f" (calibration trained {v.calibration})" if v.calibration else ""),
-        f"policy {v.policy_id} {v.policy_version} ({' + '.join(v.policy_sources)}, digest {v.policy_digest})"
-        + (f", in force from {v.policy_valid_from}" if v.policy_valid_from else ""),
-        *([f"dated policy values applied: {'; '.join(in_force)}"] if in_force else []),
-        f"reference data {v.reference_data_version} (digest {v.reference_data_digest})",
-    ], kind="small"))
-    title = f"Recognition of {c.title or c.id} ({c.id})"
-    return Document(title, sections)
+    in_force = [_("%(key)s %(value)s (in force from %(date)s)", key=_plain_key(x.key, _), value=_plain_value(x.value, _),
+                  date=x.valid_from.isoformat()) for x in v.policy_in_force]
+    engine = _("engine %(engine)s; model %(model)s", engine=v.engine, model=v.model or _("none"))
+    if v.calibration:
+        engine = _("%(engine)s (calibration trained %(date)s)", engine=engine, date=v.calibration)
+    policy = _("policy %(id)s %(version)s (%(sources)s, digest %(digest)s)", id=v.policy_id, version=v.policy_version,
+               sources=" + ".join(v.policy_sources), digest=v.policy_digest)
+    if v.policy_valid_from:
+        policy = _("%(policy)s, in force from %(date)s", policy=policy, date=v.policy_valid_from.isoformat())
+    return Section(_("Versions"), bullets=[
+        engine, policy,
+        *([_("dated policy values applied: %(values)s", values="; ".join(in_force))] if in_force else []),
+        _("reference data %(version)s (digest %(digest)s)", version=v.reference_data_version, digest=v.reference_data_digest),
+    ], kind="small")
 
 
 def ranking_document(credential: MicroCredential, candidates: list[Candidate]) -> Document:

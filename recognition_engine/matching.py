@@ -30,6 +30,7 @@ from .background import background_scores, background_vectors
 from .catalogue import Catalogue, Course
 from .encoders import Encoder
 from .lexical import LexicalIndex
+from .messages import N_
 
 DECIMALS = 4
 # Per (credential, course), every value in [0, 1]:
@@ -50,17 +51,17 @@ FEATURES = ["text_similarity", "title_similarity", "incoming_coverage", "specifi
             "covered_share", "incoming_share", "lexical", "best_pair", "cross_lingual"]
 # Each feature in plain words, for explanations ("why this course ranked first").
 FEATURE_LABELS = {
-    "baseline": "starting point of the model",
-    "text_similarity": "the two descriptions as a whole",
-    "title_similarity": "the titles",
-    "incoming_coverage": "the credential's specific outcomes found in the course",
-    "specific_coverage": "the course's specific outcomes found in the credential",
-    "essential_coverage": "the course's essential outcomes found in the credential",
-    "covered_share": "share of essential outcomes clearly covered",
-    "incoming_share": "share of the credential's outcomes with a clear match",
-    "lexical": "words in common",
-    "best_pair": "the closest single pair of outcomes",
-    "cross_lingual": "written in another language",
+    "baseline": N_("starting point of the model"),
+    "text_similarity": N_("the two descriptions as a whole"),
+    "title_similarity": N_("the titles"),
+    "incoming_coverage": N_("the credential's specific outcomes found in the course"),
+    "specific_coverage": N_("the course's specific outcomes found in the credential"),
+    "essential_coverage": N_("the course's essential outcomes found in the credential"),
+    "covered_share": N_("share of essential outcomes clearly covered"),
+    "incoming_share": N_("share of the credential's outcomes with a clear match"),
+    "lexical": N_("words in common"),
+    "best_pair": N_("the closest single pair of outcomes"),
+    "cross_lingual": N_("written in another language"),
 }
 ZONES = ("covered", "to_confirm", "not_covered")
 PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin")

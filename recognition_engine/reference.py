@@ -16,10 +16,11 @@ from typing import Callable, TypeVar
 import yaml
 
 from .errors import Problem, ReferenceDataError
+from .messages import N_
 from .paths import reference_data_dir
 
 T = TypeVar("T")
-BLOOM_LEVELS = {1: "remember", 2: "understand", 3: "apply", 4: "analyse", 5: "evaluate", 6: "create"}
+BLOOM_LEVELS = {1: N_("remember"), 2: N_("understand"), 3: N_("apply"), 4: N_("analyse"), 5: N_("evaluate"), 6: N_("create")}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .credential import IdentityVerification, MicroCredential, QualityAssuranceType, Supervision
 from .errors import InputError, Problem
+from .messages import Texts, msg, unique
 from .recommend import blocking
 from .rules import Finding, Verdict
 from .workload import Workload, WorkloadError
@@ -24,7 +25,7 @@ PART_CHECKS = ("completeness", "level", "quality_assurance", "assessment", "resu
 NOT_SHOWN = ("quality_assurance", "assessment", "result")
 
 
-class StackPart(BaseModel):
+class StackPart(Texts):
     model_config = ConfigDict(frozen=True)
 
     credential_id: str
@@ -41,12 +42,12 @@ def judge_part(part: MicroCredential, findings: list[Finding], required: list[st
     missing = blocking(findings, required)
     not_shown = [f for f in findings if f.check in NOT_SHOWN and f.verdict is Verdict.substantial_difference]
     if missing:
-        reason = "cannot be counted yet: " + "; ".join(f.reason for f in missing)
+        reason = msg("cannot be counted yet: %(reasons)s", reasons=[f.message("reason") for f in missing])
     elif not_shown:
-        reason = "contributes no outcomes: " + "; ".join(f"{f.label}: {f.reason}" for f in not_shown)
+        reason = msg("contributes no outcomes: %(reasons)s", reasons=[f.labelled() for f in not_shown])
     else:
-        reason = "contributes its outcomes and workload"
-    asks = list(dict.fromkeys(a for f in missing for a in f.ask_for))
+        reason = msg("contributes its outcomes and workload")
+    asks = unique([a for f in missing for a in f.message("ask_for")])
     return StackPart(credential_id=part.id, title=part.title, findings=findings, contributes=not (missing or not_shown),
                      reason=reason, ask_for=asks)
 

@@ -7,10 +7,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
 DIR=api/web/i18n
-"$PYBABEL" --quiet extract -F "$DIR/babel.cfg" -k N_ -k tr:2 --no-location --sort-output \
+"$PYBABEL" --quiet extract -F "$DIR/babel.cfg" -k N_ -k tr:2 -k msg --no-location --sort-output \
     --project recognition-engine -o "$DIR/messages.pot" .
 for po in "$DIR"/*/LC_MESSAGES/messages.po; do
     locale="$(basename "$(dirname "$(dirname "$po")")")"
-    "$PYBABEL" --quiet update --no-fuzzy-matching -l "$locale" -i "$DIR/messages.pot" -o "$po"
+    "$PYBABEL" --quiet update --no-fuzzy-matching --ignore-obsolete -l "$locale" -i "$DIR/messages.pot" -o "$po"
 done
 "$PYBABEL" compile --statistics -d "$DIR"

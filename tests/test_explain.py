@@ -260,3 +260,25 @@ def test_dated_policy_values_are_recorded_in_the_versions(sample_catalogue, bow_
     assert [(x.key, x.value) for x in a.versions.policy_in_force] == [("checks.workload.tolerance", 0.2)]
     assert a.finding("workload").params["tolerance"] == 0.2
     assert "workload tolerance 0.2 (in force from 2026-01-01)" in to_text(a)
+
+
+def test_the_letter_in_another_language_keeps_every_figure_and_name(partial):
+    """The engine's sentences are messages: a catalogue translates their templates and the
+    parameters (course ids, outcomes, figures) come through unchanged. Stored as JSON and read
+    back, an assessment still has them."""
+    from recognition_engine.assessment import Assessment
+    from recognition_engine.explain import document
+
+    def gettext(template: str) -> str:  # a "language" that marks every sentence
+        return "«" + template + "»"
+
+    stored = Assessment.model_validate_json(partial.model_dump_json())
+    english, other = document(stored), document(stored, gettext=gettext)
+    assert [s.heading for s in english.sections] == [s.heading for s in document(partial).sections]
+    summary = next(s for s in other.sections if s.kind == "decision").paragraphs[0]
+    rec = partial.recommendation
+    assert summary == "«" + rec.messages["summary"].id % {k: v for k, v in rec.messages["summary"].params.items()} + "»"
+    assert f"{rec.credits:g}" in summary and partial.purpose.course_id in summary
+    lo = next(s for s in other.sections if s.table and len(s.table[0]) == 4)  # the outcome pairs' finding
+    assert lo.paragraphs[0].startswith("«") and all(m in lo.paragraphs[0] for m in partial.finding("learning_outcomes").evidence["missing"])
+    assert "%(" not in to_text(partial) and "«" not in to_text(partial)  # English, as before

@@ -488,7 +488,7 @@ class TestAssessmentEvidence:
     def test_text_no_pattern_reads_stays_unknown_and_is_asked_about(self, text):
         f = make_rule("assessment").evaluate(make_context(make_credential(type_of_assessment=text)))
         assert f.verdict is Verdict.insufficient_information and f.evidence["read_as"] is None
-        assert f.ask_for == [ASK["type_of_assessment"]]
+        assert f.ask_for == [str(ASK["type_of_assessment"])]
 
     def test_an_invalid_pattern_fails_when_the_policy_loads(self):
         with pytest.raises(ValidationError, match="invalid regular expression"):
@@ -568,14 +568,14 @@ class TestRequirements:
         low = self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="5,5/10")
         assert low.verdict is Verdict.substantial_difference and low.remedies == []
         unknown = self._eval({"min_grade": {"value": 6, "out_of": 10}}, grade="B")
-        assert unknown.verdict is Verdict.insufficient_information and unknown.ask_for == [ASK["grade"]]
+        assert unknown.verdict is Verdict.insufficient_information and unknown.ask_for == [str(ASK["grade"])]
         assert unknown.required and blocking([unknown], REQUIRED) == [unknown]  # the course requires it: asked before deciding
 
     def test_contact_hours(self):
         assert self._eval({"contact_hours": 30}, contact_hours=36).verdict is Verdict.meets
         short = self._eval({"contact_hours": 30}, contact_hours=12)
         assert short.verdict is Verdict.substantial_difference and short.bridge == ["18 further contact hours (attending the course's sessions)"]
-        assert self._eval({"contact_hours": 30}).ask_for == [ASK["contact_hours"]]
+        assert self._eval({"contact_hours": 30}).ask_for == [str(ASK["contact_hours"])]
 
 
 # ----------------------------------------------------------------------------- participation
@@ -786,7 +786,7 @@ class TestStacking:
     def test_a_part_missing_a_required_element_is_asked_for_by_name(self):
         part = _part(2, level=None)
         judged = judge_part(part, [make_rule(c).evaluate(make_context(part)) for c in PART_CHECKS], REQUIRED)
-        assert not judged.contributes and judged.ask_for == [ASK["level"]]
+        assert not judged.contributes and judged.ask_for == [str(ASK["level"])]
         whole = _part(1)
         assert judge_part(whole, [make_rule(c).evaluate(make_context(whole)) for c in PART_CHECKS], REQUIRED).contributes
 

@@ -12,11 +12,13 @@ from starlette.responses import HTMLResponse
 
 from recognition_engine.errors import InputError
 from recognition_engine.matching import FEATURE_LABELS
+from recognition_engine.messages import N_, localised
+from recognition_engine.rules.base import VALUE_WORDS
 
 from ..privacy import LearnerView
 from ..problems import ApiProblem
 from . import auth
-from .i18n import LOCALES, N_, tr, translator
+from .i18n import LOCALES, tr, translator
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -59,29 +61,54 @@ class WebError(Exception):
 
 
 EVIDENCE_CHARS = 160  # a card shows the start of a long value; the full evidence is in the API's explanation
+# The names of a finding's evidence, as the cards show them (others are shown as the engine names them).
+EVIDENCE_NAMES = {
+    "required": N_("required"), "missing": N_("missing"), "incoming": N_("incoming"), "incoming_eqf": N_("incoming EQF level"),
+    "mapping": N_("mapping"), "course_eqf": N_("course EQF level"), "incoming_ects": N_("incoming ECTS"), "share": N_("share"),
+"threshold": N_("threshold"), "covered_share": N_("share covered"), "to_confirm": N_("to confirm"),
+    "compared": N_("compared"), "flagged": N_("flagged"), "flagged_share": N_("share flagged"), "type": N_("type"),
+    "description": N_("description"), "type_of_assessment": N_("type of assessment"), "read_as": N_("read as"),
+    "phrase": N_("phrase"), "phrase_language": N_("language of the phrase"), "signals": N_("trust signals"),
+    "combination": N_("combination"), "grade": N_("grade"), "requirements": N_("requirements"), "practical": N_("practical"),
+    "grade_share": N_("grade as a share"), "form": N_("form"), "date_of_issue": N_("date of issue"), "as_of": N_("as of"),
+    "years": N_("years"), "incoming_label": N_("incoming field"), "course": N_("course"), "course_label": N_("course field"),
+    "programme": N_("programme"), "programmes": N_("programmes"), "max_ects": N_("maximum ECTS"), "field": N_("field"),
+    # inside a list or a dict of evidence
+    "local": N_("course outcome"), "local_level": N_("its level"), "local_verb": N_("its verb"),
+    "incoming_level": N_("level met"), "incoming_verb": N_("verb met"), "name": N_("name"), "reference": N_("reference"),
+    "practical_component": N_("practical component"), "min_grade": N_("minimum grade"), "contact_hours": N_("contact hours"),
+}
 
 
-def evidence_items(finding: dict[str, Any]) -> list[tuple[str, str]]:
-    """A finding's evidence as (name, text) lines for its card; the outcome pairs have their own table."""
+def evidence_items(finding: dict[str, Any], _: Any) -> list[tuple[str, str]]:
+    """A finding's evidence as (name, text) lines for its card, in the page's language where
+    the catalogue has the name or the word; the outcome pairs have their own table, and the
+    working (steps) is in the letter and the API's explanation."""
     shown = {"workload": {"conversion", "source", "course_ects"}, "level": {"mapping_source"},
              "learning_outcomes": {"covered", "missing"}}.get(finding["check"], set())  # shown elsewhere on the page
     out = []
     for key, value in (finding.get("evidence") or {}).items():
-        if key == "pairs" or key in shown or value in (None, "", [], {}):
+        if key in ("pairs", "steps") or key in shown or value in (None, "", [], {}):
             continue
         if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
             value = ", ".join(str(x) for x in value)
         elif isinstance(value, (list, dict)):
-            value = "; ".join(", ".join(f"{k}: {v}" for k, v in x.items()) if isinstance(x, dict) else str(x)
+            value = "; ".join(", ".join(f"{_(EVIDENCE_NAMES.get(k) or VALUE_WORDS.get(k, k))}: "
+                                        f"{_(VALUE_WORDS.get(v, v)) if isinstance(v, str) else v}"
+                                        for k, v in x.items()) if isinstance(x, dict) else str(x)
                               for x in (value if isinstance(value, list) else [value]))
+        elif isinstance(value, str):
+            value = _(value)  # a word the catalogue knows (official, online, ...); data stays as it is
         text = str(value)
-        out.append((key.replace("_", " "), text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"))
+        name = _(EVIDENCE_NAMES[key]) if key in EVIDENCE_NAMES else key.replace("_", " ")
+        out.append((name, text if len(text) <= EVIDENCE_CHARS else text[:EVIDENCE_CHARS - 1] + "…"))
     return out
 
 
 def contributions(candidate: dict[str, Any]) -> list[tuple[str, float]]:
     """Why a candidate ranked where it did: the engine's contributions to the score's log-odds
-    (each feature's, and the model's baseline), largest first, named as the engine names them."""
+    (each feature's, and the model's baseline), largest first, named as the engine names them
+    (the template translates the names)."""
     raw = candidate.get("contributions") or {}
     return sorted(((FEATURE_LABELS.get(name, name), value) for name, value in raw.items()), key=lambda x: -abs(x[1]))
 
@@ -94,8 +121,10 @@ def render(request: Request, template: str, status: int = 200, **context: Any) -
         "outcome_label": lambda o: _(OUTCOMES[o]) if o in OUTCOMES else (o or ""),
         "verdict_label": lambda v: _(VERDICTS[v]) if v in VERDICTS else v,
         "zone_label": lambda z: _(ZONES[z]), "zone_mark": ZONE_MARK.get,
-        "role_label": lambda r: _(ROLES.get(r, r)), "outcomes": OUTCOMES, "evidence_items": evidence_items,
-        "contributions": contributions,
+        "role_label": lambda r: _(ROLES.get(r, r)), "outcomes": OUTCOMES,
+        "evidence_items": lambda f: evidence_items(f, _), "contributions": contributions,
+        # an engine text of a stored assessment (a finding's reason, the summary, ...) in the page's language
+        "text": lambda data, field: localised(data, field, _.gettext),
         **context})
 
 

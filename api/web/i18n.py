@@ -1,7 +1,9 @@
 """The interface language: English or Vietnamese, from the `lang` cookie (the switch in the
 page header) or else the browser's Accept-Language. Strings go through Babel message
 catalogues (api/web/i18n/<locale>/LC_MESSAGES/messages.po, compiled to .mo and committed;
-`scripts/i18n.sh` extracts, updates and compiles them)."""
+`scripts/i18n.sh` extracts, updates and compiles them). The catalogue holds the engine's own
+sentences too (recognition_engine.messages: extracted from recognition_engine/ and from the
+default policy's texts), so findings, recommendations and the letter read in Vietnamese."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.support import NullTranslations, Translations
@@ -19,11 +22,6 @@ LOCALES = ("en", "vi")  # English is the source language
 DEFAULT = "en"
 COOKIE = "lang"
 DIRECTORY = Path(__file__).parent / "i18n"
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction; it is translated where it is shown."""
-    return message
 
 
 @lru_cache(maxsize=None)
@@ -65,6 +63,9 @@ class Translator:
         text = self._t.gettext(message)
         return text % values if values else text
 
+    def gettext(self, message: str) -> str:
+        return self._t.gettext(message)
+
     def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
         return self._t.ngettext(singular, plural, n) % {"num": n, **values}
 
@@ -81,6 +82,30 @@ class Translator:
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
         return format_datetime(value, format="medium", locale=self.locale, tzinfo=dt.timezone.utc) + " UTC"
+
+
+def extract_policy(fileobj, keywords, comment_tags, options):
+    """Babel extractor for a policy YAML: the texts it gives the engine to say (check labels,
+    the trust combinations' names and verifications, the appeal route, the parameters' names
+    and word values), which the engine's messages name by their English text."""
+    policy = yaml.safe_load(fileobj.read().decode("utf-8")) or {}
+    texts = [(policy.get("appeal") or {}).get("route")]
+    for check in (policy.get("checks") or {}).values():
+        texts.append(check.get("label"))
+        for combination in check.get("not_shown_when") or []:
+            texts += [combination.get("name"), combination.get("verification")]
+        # the parameters as the letter names them (recognition_engine.explain: "_" read as a space)
+        for key, value in check.items():
+            if key in ("enabled", "label", "reference"):
+                continue
+            texts.append(key.replace("_", " "))
+            words = list(value.items()) if isinstance(value, dict) else [(None, v) for v in value] if isinstance(value, list) else [(None, value)]
+            for inner, word in words:
+                texts += [inner.replace("_", " ") if isinstance(inner, str) else None,
+                          word.replace("_", " ") if isinstance(word, str) and " " not in word else None]
+    for text in texts:
+        if isinstance(text, str) and text:
+            yield 0, "N_", text, []
 
 
 def translator(request: Request) -> Translator:

@@ -26,7 +26,7 @@ from ..services import (assessment_summary, assessment_view, engine_assessment, 
                         outcome_pairs)
 from . import auth
 from .core import OUTCOMES, WebError, field_errors, form_of, learner_view, page_user, render
-from .i18n import tr
+from .i18n import tr, translator
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -195,11 +195,12 @@ async def record(request: Request, assessment_id: str, viewer: auth.Viewer = pag
 @router.get("/assessments/{assessment_id}/letter")
 def letter(request: Request, assessment_id: str, viewer: auth.Viewer = page_user(*READ)):
     """The letter: its head and greeting around the engine's explanation document (the same
-    document as GET /assessments/{id}/explanation renders), made for printing."""
+    document as GET /assessments/{id}/explanation renders, in the page's language), made for printing."""
     res = request.app.state.resources
     with res.sessions() as db:
         record = _record(request, db, assessment_id)
         context = comparison(db, record, learner_view(request, viewer))
         explained = document(engine_assessment(record),
-                             letter_context(db, record, res.settings.office_contact, res.policy.header.appeal))
+                             letter_context(db, record, res.settings.office_contact, res.policy.header.appeal),
+                             translator(request).gettext)
     return render(request, "letter.html", institution=res.catalogue.institution, document=explained, **context)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..catalogue import Course
 from ..credential import MicroCredential
 from ..matching import Candidate
+from ..messages import N_, Message, Texts, msg
 from ..reference import FrameworkLevel, ReferenceData
 
 
@@ -38,8 +39,28 @@ class Outcome(str, Enum):
 PARTIAL, ALTERNATIVE, CONDITIONAL = Outcome.partial, Outcome.alternative, Outcome.conditional
 
 
-class Finding(BaseModel):
-    """One check's result: verdict, a one-line reason, and the evidence behind it."""
+# The values of a credential's elements and trust signals, as a reader reads them.
+VALUE_WORDS = {
+    "assessment": N_("assessment"), "supervision": N_("supervision"), "identity_verification": N_("identity verification"),
+    "quality_assurance": N_("quality assurance"), "level_declared_by": N_("level declared by"),
+    "none": N_("none"), "automated": N_("marked automatically"), "assessed": N_("assessed by a person"),
+    "online": N_("online"), "onsite": N_("onsite"), "blended": N_("blended"),
+    "online_unsupervised": N_("online unsupervised"), "online_proctored": N_("online proctored"),
+    "self_declared": N_("self declared"), "external": N_("external"), "accredited_provider": N_("accredited provider"),
+    "internal": N_("internal"), "provider": N_("provider"), "quality_assurance_body": N_("quality assurance body"),
+    "qualifications_framework": N_("qualifications framework"), "not_stated": N_("not stated"),
+}
+
+
+def word(value: str) -> Message:
+    """A value (`online_proctored`) as a message a reader can read (`online proctored`)."""
+    return msg(VALUE_WORDS.get(value, value.replace("_", " ")))
+
+
+class Finding(Texts):
+    """One check's result: verdict, a one-line reason, and the evidence behind it. The reason,
+    bridge and ask_for are given as messages (recognition_engine.messages), so they can be
+    read in another language."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -60,6 +81,10 @@ class Finding(BaseModel):
     # Missing information the policy itself requires for this purpose (a course requirement):
     # it stops the assessment like a missing required element.
     required: bool = False
+
+    def labelled(self) -> Message:
+        """The finding as a recommendation lists it: its label, then its reason."""
+        return msg("%(check)s: %(reason)s", check=msg(self.label), reason=self.message("reason"))
 
 
 @dataclass(frozen=True)
@@ -94,7 +119,7 @@ class Rule:
     def __init__(self, params: RuleParams):
         self.params = params
 
-    def finding(self, verdict: Verdict, reason: str, evidence: dict[str, Any] | None = None, **extra: Any) -> Finding:
+    def finding(self, verdict: Verdict, reason: Message | str, evidence: dict[str, Any] | None = None, **extra: Any) -> Finding:
         params = self.params.model_dump(mode="json", exclude={"enabled", "label", "reference"})
         extra.setdefault("element", self.element)
         return Finding(

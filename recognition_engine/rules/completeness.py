@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import field_validator
 
 from ..credential import ASK, MANDATORY_ELEMENTS
+from ..messages import Message, msg
 from .base import Context, Finding, Rule, RuleParams, Verdict
 
 
@@ -20,8 +21,8 @@ class CompletenessParams(RuleParams):
         return value
 
 
-def _named(elements: list[str]) -> str:
-    return "; ".join(MANDATORY_ELEMENTS[e] for e in elements)
+def _named(elements: list[str]) -> list[Message]:
+    return [msg(MANDATORY_ELEMENTS[e]) for e in elements]
 
 
 class Completeness(Rule):
@@ -34,8 +35,8 @@ class Completeness(Rule):
         blocking = [e for e in missing if e in self.params.required]
         evidence = {"missing": missing, "required": self.params.required}
         if blocking:
-            return self.finding(Verdict.insufficient_information, f"missing required element(s): {_named(blocking)}", evidence,
+            return self.finding(Verdict.insufficient_information, msg("missing required element(s): %(elements)s", elements=_named(blocking)), evidence,
                                 ask_for=[ASK[e] for e in blocking])
         if missing:
-            return self.finding(Verdict.minor_difference, f"not stated (not needed for this purpose): {_named(missing)}", evidence)
-        return self.finding(Verdict.meets, "every Annex I element is present", evidence)
+            return self.finding(Verdict.minor_difference, msg("not stated (not needed for this purpose): %(elements)s", elements=_named(missing)), evidence)
+        return self.finding(Verdict.meets, msg("every Annex I element is present"), evidence)

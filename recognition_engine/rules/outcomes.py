@@ -6,7 +6,8 @@ from pydantic import Field, model_validator
 
 from ..bloom import classify
 from ..credential import ASK
-from ..trace import Step
+from ..messages import msg
+from ..trace import Step, by_rule
 from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Outcome, Rule, RuleParams, Verdict
 
 
@@ -32,7 +33,7 @@ class LearningOutcomes(Rule):
 
     def evaluate(self, ctx: Context) -> Finding:
         if not ctx.credential.learning_outcomes:
-            return self.finding(Verdict.insufficient_information, "the credential states no learning outcomes",
+            return self.finding(Verdict.insufficient_information, msg("the credential states no learning outcomes"),
                                 ask_for=[ASK["learning_outcomes"]])
         essential = [m for m in ctx.candidate.matches if m.essential]
         covered = [m for m in essential if m.covered]
@@ -47,29 +48,35 @@ class LearningOutcomes(Rule):
                        "probability": m.probability, "zone": m.zone, "essential": m.essential, "covered": m.covered}
                       for m in ctx.candidate.matches],
             "covered": [m.local_outcome for m in covered], "to_confirm": to_confirm, "missing": missing,
-            "steps": [Step(quantity="share of the essential outcomes not missing", value=share,
-                           working=f"({len(essential)} essential - {len(missing)} not covered) ÷ {len(essential)} = {share:.0%}",
+            "steps": [Step(quantity=msg("share of the essential outcomes not missing"), value=share,
+                           working=msg("(%(essential)d essential - %(missing)d not covered) ÷ %(essential)d = %(share)d%%",
+                                       essential=len(essential), missing=len(missing), share=round(share * 100)),
                            parameters={"probability at which a pair counts as covered (fitted per model)": ctx.threshold, "full": self.params.full,
                                        "minor": self.params.minor, "partial_min": self.params.partial_min},
-                           rule=f"{self.params.label} ({self.params.reference})").model_dump()] if essential else [],
+                           rule=by_rule(self.params.label, self.params.reference)).model_dump()] if essential else [],
         }
         languages = (ctx.credential.language or "en", ctx.course.language)
-        across = f", comparing {languages[0]} with {languages[1]}" if languages[0] != languages[1] else ""
-        counted = (f"{len(covered)} of {len(essential)} essential outcomes covered (probability of covering "
-                   f">= {ctx.threshold:g}{across})")
+        counted = msg("%(covered)d of %(essential)d essential outcomes covered (probability of covering >= %(threshold)g)",
+                      covered=len(covered), essential=len(essential), threshold=ctx.threshold)
+        if languages[0] != languages[1]:
+            counted = msg("%(covered)d of %(essential)d essential outcomes covered (probability of covering >= %(threshold)g, "
+                          "comparing %(incoming)s with %(course)s)", covered=len(covered), essential=len(essential),
+                          threshold=ctx.threshold, incoming=languages[0], course=languages[1])
         if to_confirm:
-            counted += f"; {len(to_confirm)} to confirm by the officer: {'; '.join(to_confirm)}"
+            counted = msg("%(counted)s; %(n)d to confirm by the officer: %(outcomes)s", counted=counted, n=len(to_confirm),
+                          outcomes=to_confirm)
         if share >= self.params.full:
             return self.finding(Verdict.meets, counted, evidence)
+        not_covered = msg("%(counted)s; not covered: %(outcomes)s", counted=counted, outcomes=missing)
         if share >= self.params.minor:
-            return self.finding(Verdict.minor_difference, f"{counted}; not covered: {'; '.join(missing)}", evidence)
+            return self.finding(Verdict.minor_difference, not_covered, evidence)
         bridgeable = len(missing) <= self.params.max_bridgeable_outcomes
         if share >= self.params.partial_min:
             remedies = [PARTIAL, ALTERNATIVE, CONDITIONAL] if bridgeable else [PARTIAL, ALTERNATIVE]
         else:
             remedies = [ALTERNATIVE]
-        return self.finding(Verdict.substantial_difference, f"{counted}; not covered: {'; '.join(missing)}", evidence,
-                            remedies=remedies, bridge=[f"the outcome: {m}" for m in missing] if bridgeable else [])
+        return self.finding(Verdict.substantial_difference, not_covered, evidence, remedies=remedies,
+                            bridge=[msg("the outcome: %(outcome)s", outcome=m) for m in missing] if bridgeable else [])
 
 
 def to_be_confirmed(match) -> bool:
@@ -115,14 +122,22 @@ class CognitiveDepth(Rule):
         eqf = ctx.course_level.eqf_level if ctx.course_level else None
         evidence = {"compared": compared, "flagged": flags, "flagged_share": share, "course_eqf": eqf}
         if not flags:
-            return self.finding(Verdict.meets, f"no covered outcome is met at a lower cognitive level ({compared} compared)", evidence)
-        listed = "; ".join(f"{f['local']} ({f['local_level']}, met at {f['incoming_level']})" for f in flags)
-        counted = f"{len(flags)} of {compared} covered outcomes met only at a lower cognitive level"
+            return self.finding(Verdict.meets, msg("no covered outcome is met at a lower cognitive level (%(compared)d compared)",
+                                                   compared=compared), evidence)
+        listed = [msg("%(outcome)s (%(level)s, met at %(met)s)", outcome=f["local"], level=msg(f["local_level"]),
+                      met=msg(f["incoming_level"])) for f in flags]
+        counted = dict(flagged=len(flags), compared=compared, outcomes=listed)
         limit, from_eqf = self.params.substantial_share, self.params.substantial_from_eqf
         if limit is not None and share > limit and eqf is not None and eqf >= from_eqf:
             return self.finding(Verdict.substantial_difference,
-                                f"{counted}, more than {limit:.0%} at a course at EQF {eqf}: {listed}", evidence,
-                                remedies=list(self.params.substantial_remedies),
-                                bridge=[f"an assessment at the {f['local_level']} level of: {f['local']}" for f in flags])
-        why = f" (a depth gap is substantial only from EQF {from_eqf})" if limit is not None and share > limit else ""
-        return self.finding(Verdict.minor_difference, f"{counted}{why}: {listed}", evidence)
+                                msg("%(flagged)d of %(compared)d covered outcomes met only at a lower cognitive level, more than "
+                                    "%(limit)g%% at a course at EQF %(eqf)d: %(outcomes)s", limit=limit * 100, eqf=eqf, **counted),
+                                evidence, remedies=list(self.params.substantial_remedies),
+                                bridge=[msg("an assessment at the %(level)s level of: %(outcome)s", level=msg(f["local_level"]),
+                                            outcome=f["local"]) for f in flags])
+        if limit is not None and share > limit:
+            return self.finding(Verdict.minor_difference, msg(
+                "%(flagged)d of %(compared)d covered outcomes met only at a lower cognitive level (a depth gap is substantial "
+                "only from EQF %(eqf)d): %(outcomes)s", eqf=from_eqf, **counted), evidence)
+        return self.finding(Verdict.minor_difference, msg(
+            "%(flagged)d of %(compared)d covered outcomes met only at a lower cognitive level: %(outcomes)s", **counted), evidence)

@@ -8,6 +8,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..credential import ASK
+from ..messages import Message, N_, msg
 from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
 from .phrases import Phrase, check_meanings, read
 
@@ -35,13 +36,14 @@ class Result(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         grade = ctx.credential.grade
         if grade is None:
-            return self.finding(Verdict.meets, "no result stated: the credential is issued on completion")
+            return self.finding(Verdict.meets, msg("no result stated: the credential is issued on completion"))
         reading = read(grade, self.params.evidence)
         if reading is None:
-            return self.finding(Verdict.meets, f"result \u201c{grade}\u201d", {"grade": grade, "read_as": None})
-        meaning = {"failed": "a fail", "withdrawn": "a withdrawal", "incomplete": "not completed"}[reading.reads_as]
+            return self.finding(Verdict.meets, msg("result \u201c%(grade)s\u201d", grade=grade), {"grade": grade, "read_as": None})
+        meaning = {"failed": N_("a fail"), "withdrawn": N_("a withdrawal"), "incomplete": N_("not completed")}[reading.reads_as]
         return self.finding(Verdict.substantial_difference,
-                            f"the result \u201c{grade}\u201d (\u201c{reading.phrase}\u201d) is {meaning}: learning not achieved is not recognised",
+                            msg("the result \u201c%(grade)s\u201d (\u201c%(phrase)s\u201d) is %(meaning)s: learning not achieved is not "
+                                "recognised", grade=grade, phrase=reading.phrase, meaning=msg(meaning)),
                             {"grade": grade, **reading.evidence()})
 
 
@@ -91,9 +93,10 @@ class Requirements(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         req = self.params.courses.get(ctx.course.id)
         if req is None:
-            return self.finding(Verdict.meets, f"the policy sets no requirement for {ctx.course.id} beyond its outcomes")
+            return self.finding(Verdict.meets, msg("the policy sets no requirement for %(course)s beyond its outcomes",
+                                                   course=ctx.course.id))
         c = ctx.credential
-        parts: list[tuple[Verdict, str]] = []
+        parts: list[tuple[Verdict, Message]] = []
         evidence: dict = {"requirements": req.model_dump(exclude_none=True)}
         bridge, ask = [], []
         unbridgeable = False  # a grade below the minimum: no bridging module changes a grade
@@ -102,34 +105,42 @@ class Requirements(Rule):
             reading = read(text, self.params.practical_evidence)
             evidence["practical"] = reading.evidence() if reading else None
             if reading:
-                parts.append((Verdict.meets, f"practical component shown (\u201c{reading.phrase}\u201d)"))
+                parts.append((Verdict.meets, msg("practical component shown (\u201c%(phrase)s\u201d)", phrase=reading.phrase)))
             else:
-                parts.append((Verdict.substantial_difference, "the course requires a laboratory or practical component; the credential shows none"))
-                bridge.append("the course's laboratory or practical component (or evidence that the credential included one)")
+                parts.append((Verdict.substantial_difference,
+                              msg("the course requires a laboratory or practical component; the credential shows none")))
+                bridge.append(msg("the course's laboratory or practical component (or evidence that the credential included one)"))
         if req.min_grade is not None:
             share, needed = grade_share(c.grade), req.min_grade.value / req.min_grade.out_of
             evidence["grade_share"] = share
-            wanted = f"at least {req.min_grade.value:g}/{req.min_grade.out_of:g}"
+            wanted = msg("at least %(value)g/%(out_of)g", value=req.min_grade.value, out_of=req.min_grade.out_of)
             if share is None:
-                parts.append((Verdict.insufficient_information, f"minimum grade {wanted}: the grade {c.grade!r} cannot be compared" if c.grade else f"minimum grade {wanted}: no grade stated"))
+                parts.append((Verdict.insufficient_information,
+                              msg("minimum grade %(wanted)s: the grade %(grade)s cannot be compared", wanted=wanted, grade=repr(c.grade))
+                              if c.grade else msg("minimum grade %(wanted)s: no grade stated", wanted=wanted)))
                 ask.append(ASK["grade"])
             elif share + 1e-9 >= needed:
-                parts.append((Verdict.meets, f"grade {c.grade} meets the minimum of {wanted}"))
+                parts.append((Verdict.meets, msg("grade %(grade)s meets the minimum of %(wanted)s", grade=c.grade, wanted=wanted)))
             else:
-                parts.append((Verdict.substantial_difference, f"grade {c.grade} is below the minimum of {wanted} this course requires"))
+                parts.append((Verdict.substantial_difference, msg("grade %(grade)s is below the minimum of %(wanted)s this course requires",
+                                                                  grade=c.grade, wanted=wanted)))
                 unbridgeable = True
         if req.contact_hours is not None:
             if c.contact_hours is None:
-                parts.append((Verdict.insufficient_information, f"{req.contact_hours:g} contact hours required; the credential states none"))
+                parts.append((Verdict.insufficient_information, msg("%(required)g contact hours required; the credential states none",
+                                                                    required=req.contact_hours)))
                 ask.append(ASK["contact_hours"])
-            elif c.contact_hours >= req.contact_hours:
-                parts.append((Verdict.meets, f"{c.contact_hours:g} contact hours, {req.contact_hours:g} required"))
             else:
-                parts.append((Verdict.substantial_difference, f"{c.contact_hours:g} contact hours, {req.contact_hours:g} required"))
-                bridge.append(f"{req.contact_hours - c.contact_hours:g} further contact hours (attending the course's sessions)")
+                hours = msg("%(hours)g contact hours, %(required)g required", hours=c.contact_hours, required=req.contact_hours)
+                if c.contact_hours >= req.contact_hours:
+                    parts.append((Verdict.meets, hours))
+                else:
+                    parts.append((Verdict.substantial_difference, hours))
+                    bridge.append(msg("%(hours)g further contact hours (attending the course's sessions)",
+                                      hours=req.contact_hours - c.contact_hours))
         order = [Verdict.substantial_difference, Verdict.insufficient_information, Verdict.minor_difference, Verdict.meets]
         verdict = min((v for v, _ in parts), key=order.index, default=Verdict.meets)
-        reason = "; ".join(text for _, text in parts)
+        reason = msg("%(parts)s", parts=[text for _, text in parts])
         if verdict is Verdict.substantial_difference:
             return self.finding(verdict, reason, evidence, remedies=[] if unbridgeable else [CONDITIONAL], bridge=bridge)
         return self.finding(verdict, reason, evidence, ask_for=ask, required=verdict is Verdict.insufficient_information)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..credential import ASK, IdentityVerification, MicroCredential, QualityAssuranceType, Supervision
-from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict
+from ..messages import Message, msg
+from .base import CONDITIONAL, Context, Finding, Rule, RuleParams, Verdict, word
 from .phrases import Phrase, check_meanings, read
 
 
@@ -27,14 +28,16 @@ class QualityAssurance(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         qa = ctx.credential.quality_assurance
         if qa is None:
-            return self.finding(Verdict.insufficient_information, "the credential states no type of quality assurance",
+            return self.finding(Verdict.insufficient_information, msg("the credential states no type of quality assurance"),
                                 ask_for=[ASK["quality_assurance"]])
         verdict = self.params.verdicts[qa.type]
         evidence = {"type": qa.type.value, "description": qa.description}
-        reason = f"quality assurance: {qa.type.value.replace('_', ' ')}" + (f" ({qa.description})" if qa.description else "")
+        qa_type = word(qa.type.value)
+        reason = (msg("quality assurance: %(type)s (%(description)s)", type=qa_type, description=qa.description) if qa.description
+                  else msg("quality assurance: %(type)s", type=qa_type))
         if verdict is Verdict.substantial_difference:
-            return self.finding(verdict, reason, evidence, remedies=[CONDITIONAL],
-                                bridge=["an examination of the course's outcomes at this institution, since the provider's quality is not assured"])
+            return self.finding(verdict, reason, evidence, remedies=[CONDITIONAL], bridge=[msg(
+                "an examination of the course's outcomes at this institution, since the provider's quality is not assured")])
         return self.finding(verdict, reason, evidence)
 
 
@@ -101,8 +104,8 @@ def trust_signals(c: MicroCredential, assessment: str) -> dict[str, str]:
     }
 
 
-def _plain(signals: dict[str, str]) -> str:
-    return ", ".join(f"{k.replace('_', ' ')}: {v.replace('_', ' ')}" for k, v in signals.items() if v != NOT_STATED)
+def _plain(signals: dict[str, str]) -> list[Message]:
+    return [msg("%(signal)s: %(value)s", signal=word(k), value=word(v)) for k, v in signals.items() if v != NOT_STATED]
 
 
 class Assessment(Rule):
@@ -117,37 +120,50 @@ class Assessment(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         c = ctx.credential
         if c.type_of_assessment is None:
-            return self.finding(Verdict.insufficient_information, "the credential states no type of assessment",
+            return self.finding(Verdict.insufficient_information, msg("the credential states no type of assessment"),
                                 ask_for=[ASK["type_of_assessment"]])
         reading = read(c.type_of_assessment, self.params.evidence)
         if reading is None:
             return self.finding(Verdict.insufficient_information,
-                                f"the type of assessment \u201c{c.type_of_assessment}\u201d does not say how the outcomes were assessed",
+                                msg("the type of assessment \u201c%(stated)s\u201d does not say how the outcomes were assessed",
+                                    stated=c.type_of_assessment),
                                 {"type_of_assessment": c.type_of_assessment, "read_as": None},
                                 ask_for=[ASK["type_of_assessment"]])
         signals = trust_signals(c, reading.reads_as)
         evidence = {"type_of_assessment": c.type_of_assessment, **reading.evidence(), "signals": signals}
-        read_as = f"\u201c{reading.phrase}\u201d read as {'no assessment' if reading.reads_as == 'none' else reading.reads_as}"
+        meaning = msg("no assessment") if reading.reads_as == "none" else word(reading.reads_as)
+        read_as = msg("\u201c%(phrase)s\u201d read as %(meaning)s", phrase=reading.phrase, meaning=meaning)
         if reading.reads_as == "none":
-            return self._judge(self.params.no_assessment, f"no assessment: {read_as}; the credential certifies participation only",
-                               evidence, "an examination of the course's learning outcomes")
+            return self._judge(self.params.no_assessment, msg("no assessment: %(read_as)s; the credential certifies participation only",
+                                                              read_as=read_as),
+                               evidence, msg("an examination of the course's learning outcomes"))
         combination = next((k for k in self.params.not_shown_when
                             if all(signals[s] in values for s, values in k.when.items())), None)
         if combination is not None:
             evidence["combination"] = {"name": combination.name, "reference": combination.reference}
             return self.finding(Verdict.substantial_difference,
-                                f"the outcomes are not shown to be achieved: {combination.name} ({_plain(signals)})",
-                                evidence, remedies=[CONDITIONAL], bridge=[combination.verification])
+                                msg("the outcomes are not shown to be achieved: %(combination)s (%(signals)s)",
+                                    combination=msg(combination.name), signals=_plain(signals)),
+                                evidence, remedies=[CONDITIONAL], bridge=[msg(combination.verification)])
         if c.supervision in UNSUPERVISED and c.identity_verification in UNVERIFIED:
             return self._judge(self.params.unverified,
-                               f"{c.type_of_assessment} ({read_as}), unsupervised and without identity verification", evidence,
-                               "a supervised examination with identity verification")
-        stated = f"{c.type_of_assessment} ({read_as}); " + _plain({k: v for k, v in signals.items() if k != "assessment"})
-        if c.supervision is None and c.identity_verification is None:
-            stated += " (supervision and identity verification not stated)"
-        return self.finding(Verdict.meets, stated.rstrip("; "), evidence)
+                               msg("%(stated)s (%(read_as)s), unsupervised and without identity verification",
+                                   stated=c.type_of_assessment, read_as=read_as), evidence,
+                               msg("a supervised examination with identity verification"))
+        others = _plain({k: v for k, v in signals.items() if k != "assessment"})
+        if c.supervision is None and c.identity_verification is None and not others:
+            stated = msg("%(stated)s (%(read_as)s) (supervision and identity verification not stated)", stated=c.type_of_assessment,
+                         read_as=read_as)
+        elif c.supervision is None and c.identity_verification is None:
+            stated = msg("%(stated)s (%(read_as)s); %(signals)s (supervision and identity verification not stated)",
+                         stated=c.type_of_assessment, read_as=read_as, signals=others)
+        elif others:
+            stated = msg("%(stated)s (%(read_as)s); %(signals)s", stated=c.type_of_assessment, read_as=read_as, signals=others)
+        else:
+            stated = msg("%(stated)s (%(read_as)s)", stated=c.type_of_assessment, read_as=read_as)
+        return self.finding(Verdict.meets, stated, evidence)
 
-    def _judge(self, verdict: Verdict, reason: str, evidence: dict, bridge: str) -> Finding:
+    def _judge(self, verdict: Verdict, reason: Message, evidence: dict, bridge: Message) -> Finding:
         if verdict is Verdict.substantial_difference:
             return self.finding(verdict, reason, evidence, remedies=[CONDITIONAL], bridge=[bridge])
         return self.finding(verdict, reason, evidence)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from ..credential import ASK
-from ..trace import Step
+from ..messages import msg
+from ..trace import Step, by_rule
 from ..workload import WorkloadError, fmt_number
-from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict
+from .base import ALTERNATIVE, CONDITIONAL, PARTIAL, Context, Finding, Rule, RuleParams, Verdict, word
 
 FORMS = ("online", "onsite", "blended", "not_stated")
 
@@ -38,7 +39,7 @@ class Workload(Rule):
     def evaluate(self, ctx: Context) -> Finding:
         workload = ctx.credential.workload
         if workload is None:
-            return self.finding(Verdict.insufficient_information, "the credential states no workload", ask_for=[ASK["workload"]])
+            return self.finding(Verdict.insufficient_information, msg("the credential states no workload"), ask_for=[ASK["workload"]])
         try:
             ects = workload.to_ects(ctx.reference)
         except WorkloadError as exc:
@@ -47,29 +48,35 @@ class Workload(Rule):
         # The burden of proof is on the assessor: the upper end of the converted range counts.
         share = round(ects.high / course, 4)
         steps = [
-            Step(quantity="incoming workload in ECTS", value=[ects.low, ects.high], working=ects.conversion,
-                 parameters={"hours per ECTS credit": "–".join(f"{h:g}" for h in ctx.reference.ects_hours_per_credit)}, rule=f"workload conversion ({ects.source})"),
-            Step(quantity="share of the course's workload", value=share,
-                 working=f"{fmt_number(ects.high)} ECTS (upper end) ÷ {course:g} ECTS = {share:.0%}",
+            Step(quantity=msg("incoming workload in ECTS"), value=[ects.low, ects.high], working=ects.conversion,
+                 parameters={"hours per ECTS credit": "–".join(f"{h:g}" for h in ctx.reference.ects_hours_per_credit)},
+                 rule=msg("workload conversion (%(source)s)", source=ects.source)),
+            Step(quantity=msg("share of the course's workload"), value=share,
+                 working=msg("%(ects)s ECTS (upper end) ÷ %(course)g ECTS = %(share)d%%", ects=fmt_number(ects.high), course=course,
+                             share=round(share * 100)),
                  parameters={"tolerance": self.params.tolerance, "partial_min_share": self.params.partial_min_share},
-                 rule=f"{self.params.label} ({self.params.reference})"),
+                 rule=by_rule(self.params.label, self.params.reference)),
         ]
         evidence = {"incoming_ects": [ects.low, ects.high], "conversion": ects.conversion, "source": ects.source,
                     "course_ects": course, "share": share, "steps": [s.model_dump() for s in steps]}
         implausible = self._implausible(ctx, ects.low, evidence)
         if implausible is not None:
             return implausible
-        compared = f"{ects} ECTS ({ects.conversion}) against {course:g} ECTS"
+        compared = msg("%(ects)s ECTS (%(conversion)s) against %(course)g ECTS", ects=str(ects), conversion=ects.conversion,
+                       course=course)
         if share >= 1:
             return self.finding(Verdict.meets, compared, evidence)
         if share >= 1 - self.params.tolerance:
-            return self.finding(Verdict.minor_difference, f"{compared}: within the {self.params.tolerance:.0%} tolerance", evidence)
+            return self.finding(Verdict.minor_difference, msg("%(compared)s: within the %(tolerance)g%% tolerance", compared=compared,
+                                                              tolerance=round(self.params.tolerance * 100, 2)), evidence)
+        percent = round(share * 100)
         if share >= self.params.partial_min_share:
-            return self.finding(Verdict.substantial_difference, f"{compared}: {share:.0%} of the course's workload", evidence,
+            return self.finding(Verdict.substantial_difference, msg("%(compared)s: %(share)d%% of the course's workload",
+                                                                    compared=compared, share=percent), evidence,
                                 remedies=[PARTIAL, ALTERNATIVE, CONDITIONAL],
-                                bridge=[f"about {course - ects.high:.1f} ECTS of further work on the course's outcomes"])
-        return self.finding(Verdict.substantial_difference, f"{compared}: only {share:.0%} of the course's workload", evidence,
-                            remedies=[ALTERNATIVE])
+                                bridge=[msg("about %(ects).1f ECTS of further work on the course's outcomes", ects=course - ects.high)])
+        return self.finding(Verdict.substantial_difference, msg("%(compared)s: only %(share)d%% of the course's workload",
+                                                                compared=compared, share=percent), evidence, remedies=[ALTERNATIVE])
 
     def _implausible(self, ctx: Context, low_ects: float, evidence: dict) -> Finding | None:
         """A workload more hours a week than the form of participation allows is asked about."""
@@ -82,14 +89,17 @@ class Workload(Rule):
         hours_low = ctx.reference.ects_hours_per_credit[0]
         per_week = round(low_ects * hours_low / weeks, 1)
         evidence["steps"].append(Step(
-            quantity="learner hours a week", value=per_week,
-            working=f"{fmt_number(low_ects)} ECTS (lower end) × {hours_low:g} h ÷ {weeks:g} weeks = {per_week:g} h a week",
+            quantity=msg("learner hours a week"), value=per_week,
+            working=msg("%(ects)s ECTS (lower end) × %(hours)g h ÷ %(weeks)g weeks = %(per_week)g h a week", ects=fmt_number(low_ects),
+                        hours=hours_low, weeks=weeks, per_week=per_week),
             parameters={f"max_hours_per_week ({form.replace('_', ' ')})": limit},
-            rule=f"{self.params.label}: plausibility of the stated workload").model_dump())
+            rule=msg("%(check)s: plausibility of the stated workload", check=msg(self.params.label))).model_dump())
         if per_week <= limit:
             return None
         return self.finding(
             Verdict.insufficient_information,
-            f"implausible workload: {fmt_number(low_ects)} ECTS in {weeks:g} weeks is at least {per_week:g} hours of work a week, "
-            f"more than the {limit:g} plausible for {form.replace('_', ' ')} participation", evidence,
-            ask_for=[f"how the stated workload was earned in {weeks:g} weeks (it would be {per_week:g} hours of work a week)"])
+            msg("implausible workload: %(ects)s ECTS in %(weeks)g weeks is at least %(hours)g hours of work a week, more than the "
+                "%(limit)g plausible for %(form)s participation", ects=fmt_number(low_ects), weeks=weeks, hours=per_week, limit=limit,
+                form=msg("not stated") if form == "not_stated" else word(form)), evidence,
+            ask_for=[msg("how the stated workload was earned in %(weeks)g weeks (it would be %(hours)g hours of work a week)",
+                         weeks=weeks, hours=per_week)])

@@ -188,7 +188,10 @@ def test_vietnamese_interface(new_page, server):
     sign_in(page, server, "officer", "/ui/assess")
     _assess(page, server)
     assert "Công nhận toàn phần" in page.inner_text(".verdict h1")
+    assert page.inner_text(".verdict .summary").startswith("Công nhận toàn phần tương đương học phần CS302 ")  # the engine's sentence too
     assert "Kết quả học tập" in page.inner_text("#outcomes-title")
+    assert "Bậc trình độ" in page.inner_text(".finding h3 >> nth=1") and "học phần ở EQF" in page.inner_text(".finding >> nth=1")
+    assert axe_violations(page) == []
     screenshot(page, "comparison-vi")
     page.click("a[lang=en]")  # the switch
     assert page.get_attribute("html", "lang") == "en" and "Full recognition" in page.inner_text(".verdict h1")
