@@ -41,6 +41,7 @@ NEGATIVE = {"refused", "rejected", "alternative", "conditional", "not_equivalent
 DECISION_COLUMNS = ("credential", "course_id", "decision")
 ABSTAIN_QUANTILE = 0.05
 L2 = 3.0  # ridge on the standardised ranking weights, by grouped cross-validation (benchmarks/fit_ranker.py)
+GATE_C = 1.0  # the gate's inverse ridge: scikit-learn's default, as the ranking model before the conditional logit
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def _fit_scaled(z: np.ndarray, y: np.ndarray, groups: np.ndarray, l2: float) -> 
 def _fit_gate(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     from sklearn.linear_model import LogisticRegression
 
-    gate = LogisticRegression(C=1.0 / L2).fit(z, y)
+    gate = LogisticRegression(C=GATE_C).fit(z, y)
     return gate.coef_[0], float(gate.intercept_[0])
 
 
