@@ -10,6 +10,7 @@ replayed. The same key with a different request is a 422.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any, Callable
 
 from fastapi import Request
@@ -29,17 +30,25 @@ PARAMETER = {"name": HEADER, "in": "header", "required": False, "schema": {"type
              "description": "any unique text (a UUID): a retry with the same key gets the first answer again"}
 
 
-async def request_key(request: Request) -> tuple[str, str] | None:
-    """(key, hash of the request) when the request carries an Idempotency-Key, else None."""
+def request_key(request: Request, content: Any) -> tuple[str, str] | None:
+    """(key, hash of the request) when the request carries an Idempotency-Key, else None.
+
+    The hash is of `content`, what the route read from the request (JSON-like, bytes allowed),
+    not of the raw body: a multipart body's stream is gone once its form is parsed, and its
+    boundary changes with every send, so a retried upload would never match its first send."""
     key = request.headers.get(HEADER)
     if key is None:
         return None
     check_field(key, HEADER, MAX_ID)
-    digest = hashlib.sha256()
-    for part in (request.method, request.url.path, request.url.query, request.headers.get("content-type", "")):
-        digest.update(part.encode() + b"\0")
-    digest.update(await request.body())
-    return key, digest.hexdigest()
+    canonical = json.dumps(content, sort_keys=True, default=_canonical)
+    return key, hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """Bytes (an uploaded file) by their digest, anything else JSON cannot hold (a date) as its text."""
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    return str(value)
 
 
 def replay(session: Session, api_key_id: str, operation: str, idem: tuple[str, str] | None) -> JSONResponse | None:

@@ -10,7 +10,6 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -25,6 +24,7 @@ from recognition_engine.rules import Outcome
 from .. import models as m
 from recognition_engine.batch import assess_request, request_from_payload
 from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
+from ..forms import form_file, form_texts, read_form
 from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
 from ..guards import (MAX_CONDITION, MAX_CONDITIONS, MAX_ID, MAX_PAIR_REVIEWS, MAX_REASON, SafeText, check_credentials, check_field,
                       control_problems)
@@ -80,16 +80,9 @@ _MULTIPART_SCHEMA = {
 async def _payload(request: Request) -> tuple[dict[str, Any], str]:
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise field_problem(422, "file", "upload the credential document as the form field 'file'")
-        payload: dict[str, Any] = {"document": await upload.read()}
-        for key in OPTIONS:
-            value = form.get(key)
-            if isinstance(value, str) and value.strip():
-                payload[key] = value.strip()
-        return payload, upload.filename or "upload"
+        form = await read_form(request)
+        upload = form_file(form, "file", "the credential document")
+        return {"document": await upload.read(), **form_texts(form, OPTIONS)}, upload.filename or "upload"
     if ctype in ("application/json", "") or ctype.endswith("+json"):
         try:
             raw = json.loads(await request.body() or b"null")
@@ -156,7 +149,7 @@ def assess_payload(res: Resources, payload: dict[str, Any], source: str, who: Pr
 async def create_assessment(request: Request, res: Resources = Depends(get_resources),
                             who: Principal = require(*ASSESS)):
     payload, source = await _payload(request)
-    idem = await request_key(request)
+    idem = request_key(request, {"payload": payload, "source": source})
     return await run_in_threadpool(assess_payload, res, payload, source, who, idem)
 
 

@@ -11,7 +11,6 @@ from typing import Any, Iterator, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from recognition_engine.batch import BATCH_FORMATS, RESULT_COLUMNS, ResultsWrite
 from recognition_engine.errors import InputError, Problem
 from recognition_engine.transcripts import read_outcomes_mapping
 from ..deps import MAX_INTEGER, Page, get_or_404, get_page, get_resources, get_session, reader
+from ..forms import form_file, form_texts, read_form
 from ..idempotency import PARAMETER as IDEMPOTENCY, commit_once, replay, request_key
 from ..guards import MAX_FILENAME, MAX_ID, check_field
 from ..openapi import problem_responses
@@ -34,6 +34,7 @@ from ..services import batch_items, batch_view, batch_views, new_batch
 log = logging.getLogger("api.batches")
 router = APIRouter(prefix="/batches", tags=["batches"])
 OPERATION = "POST /batches"
+OPTIONS = ("format", "purpose", "programme", "as_of")  # beside the file: form fields or query parameters
 
 _RAW_TYPES = {"text/csv": "csv", "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
               "application/x-jsonlines": "jsonl", "application/json-lines": "jsonl",
@@ -108,19 +109,13 @@ def submit_batch(res: Resources, data: bytes, source: str, options: dict[str, st
 async def create_batch(request: Request, res: Resources = Depends(get_resources), who: Principal = require(*BATCH)):
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     outcomes: tuple[bytes, str] | None = None
-    options: dict[str, str] = {k: v for k, v in request.query_params.items() if k in ("format", "purpose", "programme", "as_of")}
+    options: dict[str, str] = {k: v for k, v in request.query_params.items() if k in OPTIONS}
     if ctype == "multipart/form-data":
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise field_problem(422, "file", "upload the batch as the form field 'file'")
+        form = await read_form(request)
+        upload = form_file(form, "file", "the batch (CSV, JSON Lines or zip)")
         data, source = await upload.read(), upload.filename or "batch"
-        options.update({k: v.strip() for k in ("format", "purpose", "programme", "as_of")
-                        if isinstance(v := form.get(k), str) and v.strip()})
-        extra = form.get("outcomes")
-        if extra is not None and not isinstance(extra, UploadFile):
-            raise field_problem(422, "outcomes", "upload the learning outcomes as a file (YAML or JSON)")
-        if extra is not None:
+        options.update(form_texts(form, OPTIONS))
+        if (extra := form_file(form, "outcomes", "the learning outcomes (YAML or JSON)", required=False)) is not None:
             outcomes = (await extra.read(), extra.filename or "outcomes")
     elif ctype in _RAW_TYPES:
         raw_format = _RAW_TYPES[ctype]
@@ -129,7 +124,7 @@ async def create_batch(request: Request, res: Resources = Depends(get_resources)
     else:
         raise ApiProblem(415, "send multipart/form-data (field 'file'), text/csv, application/x-ndjson or application/zip, "
                               f"not {ctype!r}")
-    idem = await request_key(request)
+    idem = request_key(request, {"file": data, "source": source, "options": options, "outcomes": outcomes})
     return await run_in_threadpool(submit_batch, res, data, source, options, outcomes, who, idem)
 
 

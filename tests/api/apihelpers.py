@@ -43,6 +43,16 @@ def credential(name: str) -> dict:
     return json.loads(json.dumps(data, default=str))
 
 
+def multipart(boundary: str, *parts: tuple[str, str | None, bytes]) -> tuple[bytes, dict[str, str]]:
+    """A multipart/form-data body built by hand, (body, headers): `parts` are (field, file name
+    or None for a text field, content). A fixed boundary makes two sends differ exactly there."""
+    body = b""
+    for field, filename, content in parts:
+        disposition = f'form-data; name="{field}"' + (f'; filename="{filename}"' if filename is not None else "")
+        body += f"--{boundary}\r\nContent-Disposition: {disposition}\r\n\r\n".encode() + content + b"\r\n"
+    return body + f"--{boundary}--\r\n".encode(), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
 def _postgres_server_url() -> str:
     url = os.environ.get(PG_ENV)
     if url:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apihelpers import AS_OF, credential
+from apihelpers import AS_OF, credential, multipart
 
 PROBLEM = "application/problem+json"
 HUGE = "100000000000000000000"
@@ -93,6 +93,29 @@ def test_a_batch_row_that_cannot_be_stored_fails_alone(api):
 def test_a_hostile_file_name_is_refused(api):
     r = api.client.post("/batches", headers=api.h("registrar"), files={"file": ("x" * 300 + ".csv", b"id\nmc\n")})
     _problem(r, 422, "file")
+
+
+FILE = ("file", "b.csv", b"id,title\nmc,Cloud\n")
+
+
+@pytest.mark.parametrize("path", ["/batches", "/assessments"])
+@pytest.mark.parametrize("ctype,parts,status,field", [
+    ("multipart/form-data", [FILE], 400, ""),  # no boundary
+    ("multipart/form-data; boundary=elsewhere", [FILE], 400, ""),  # not the body's boundary
+    (None, [("file", None, b"id,title\nmc,Cloud\n")], 422, "file"),  # the file as a text field
+    (None, [FILE, ("purpose", "p.txt", b"CS302")], 422, "purpose"),  # an option as a file: never ignored
+])
+def test_an_unreadable_or_misshapen_upload_is_a_problem_naming_the_field(api, path, ctype, parts, status, field):
+    body, headers = multipart("b0undary", *parts)
+    if ctype is not None:
+        headers = {"Content-Type": ctype}
+    r = api.client.post(path, content=body, headers={**api.h("registrar"), **headers})
+    _problem(r, status, field)
+
+
+def test_learning_outcomes_sent_as_text_are_refused(api):
+    body, headers = multipart("b0undary", FILE, ("outcomes", None, b"LOS-1: [Compare IaaS and PaaS.]"))
+    _problem(api.client.post("/batches", content=body, headers={**api.h("registrar"), **headers}), 422, "outcomes")
 
 
 def test_the_last_resort_handler_answers_problem_json_without_internals(api, monkeypatch):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from sqlalchemy import func, select
 
-from apihelpers import AS_OF, credential
+from apihelpers import AS_OF, credential, multipart
 
 
 def test_ready_and_health(api):
@@ -62,3 +63,30 @@ def test_racing_retries_of_a_batch_create_one_batch(api):
     assert {a.status_code for a in answers} == {202}, [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1 and _count(api, Batch) == before + 1
     api.wait_batch(answers[0].json()["id"])
+
+
+@pytest.mark.parametrize("path,status,model,file", [
+    ("/batches", 202, "Batch", ("returns.csv", b"id,title,learning_outcomes,purpose\nmc-u1,Cloud,Compare IaaS and PaaS.,CS302\n")),
+    ("/assessments", 201, "Assessment", ("c.csv", b"id,title,learning_outcomes\nmc-u2,Cloud,Compare IaaS and PaaS.\n")),
+])
+def test_a_retried_upload_is_answered_again_whatever_its_boundary(api, path, status, model, file):
+    """The fuzzer's failing request: multipart/form-data with a file and an Idempotency-Key was
+    a 500 ("Stream consumed": the key's hash read the body the form parser had consumed). A
+    client picks a new boundary for each send, so the retry must match on what was uploaded."""
+    import api.models as m
+
+    headers = {**api.h("registrar"), "Idempotency-Key": str(uuid.uuid4())}
+    before = _count(api, getattr(m, model))
+    answers = []
+    for boundary in ("first-send", "the-retry"):
+        body, ctype = multipart(boundary, ("file", *file), ("purpose", None, b"CS302"), ("as_of", None, AS_OF.encode()))
+        answers.append(api.client.post(path, content=body, headers={**headers, **ctype}))
+    first, again = answers
+    assert first.status_code == again.status_code == status, first.text
+    assert again.json()["id"] == first.json()["id"] and again.headers["idempotent-replayed"] == "true"
+    assert _count(api, getattr(m, model)) == before + 1
+    body, ctype = multipart("other", ("file", file[0], file[1] + b"\n"), ("purpose", None, b"CS205"))
+    other = api.client.post(path, content=body, headers={**headers, **ctype})
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "Idempotency-Key"
+    if model == "Batch":
+        api.wait_batch(first.json()["id"])
