@@ -123,7 +123,9 @@ class PairModel:
     one better, as "implement
     binary search trees" says little about "represent graphs" when the course also has
     "implement search trees"). Fitted per embedding model on labelled pairs
-    (`benchmarks/fit_pairs.py`).
+    (`benchmarks/fit_pairs.py`: every pair of a labelled local outcome, the unlabelled ones
+    as negatives), then rescaled so that the probability of a local outcome's best pair is
+    P(that local outcome is covered) for the course under assessment (models/pairs-*.md).
 
     Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
     below. `specific` is the probability above which two local outcomes of different courses
