@@ -7,19 +7,26 @@ incoming outcome the engine matches (the credential's outcome statements), label
 every incoming outcome that covers a local outcome is labelled 1, so an unlabelled pair is a
 negative: the negatives are then not only the near misses a naive reader might take for a
 match (the explicit 0 rows) but every other pair the engine weighs, as the engine's "best
-incoming outcome" is a maximum over all of them.
+incoming outcome" is a maximum over all of them. Further negatives: every pair of the
+credential with the outcomes of unrelated courses (in no programme with its gold course),
+but for outcomes several courses share word for word (graduate attributes).
 
 Features (`PAIR_FEATURES`): the pair's cosine, hubness (mean of the two texts' background
-scores: CSLS), whether the two texts are in different languages (read from the text), and
-the margin (how much better the incoming outcome says another outcome of the course: 0 or
-negative), computed as the engine computes them.
+scores: CSLS), whether the two texts are in different languages (read from the text), the
+margin (how much better the incoming outcome says another outcome of the course: 0 or
+negative) and the context (the cosine of the credential's whole text with the course's),
+computed as the engine computes them. Without the context, a pair at cosine 0.3 reads the
+same in the course the credential is about (often a paraphrase) and in an unrelated course
+(never covers), and unrelated courses got probabilities near 0.5.
 
 The pair logistic regression says whether one pair covers; a local outcome is read through
 its best incoming outcome and is covered more often than that one pair alone says (two
 incoming outcomes may cover it together). So the fitted logit is rescaled (Platt scaling,
 `outcome_scale`: a * logit + b, fitted on out-of-fold best-pair logits) to P(the local
-outcome is covered); the rescaling is monotone, so the best pair and every ranking order
-stay the same.
+outcome is covered); the rescaling is monotone, so the best pair stays the same. It is
+fitted on the gold courses only: the probability is meant for the course under assessment.
+`context_reference` (the mean context of the gold courses) stands for the context where
+there is no credential (two local outcomes compared for specificity).
 
 Zones are chosen on out-of-fold probabilities (folds grouped by credential, a translation
 in the same fold as its original), per local outcome as the engine reads it (the
@@ -46,6 +53,7 @@ import dataclasses
 import datetime as dt
 import json
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,8 +64,8 @@ from quality_sets import DEVSETS, devset, devset_folders  # noqa: E402
 
 from recognition_engine.background import background_scores, background_vectors  # noqa: E402
 from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
-from recognition_engine.engine import matching_view, outcome_languages, shared_encoder  # noqa: E402
-from recognition_engine.matching import PAIR_FEATURES, PairModel, pair_margins  # noqa: E402
+from recognition_engine.engine import credential_texts, matching_view, outcome_languages, shared_encoder  # noqa: E402
+from recognition_engine.matching import PAIR_FEATURES, PairModel, course_text, pair_margins  # noqa: E402
 from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
 
 MIN_PRECISION = 0.95
@@ -84,27 +92,41 @@ def original_id(credential_id: str) -> str:
 
 @dataclass(frozen=True)
 class Block:
-    """Every (local outcome, incoming outcome) pair of one credential and one gold course."""
+    """Every (local outcome, incoming outcome) pair of one credential and one course: a gold
+    course (labels from pairs.csv) or an unrelated one (every pair a negative)."""
 
     set_name: str
     credential: str
     course: str
+    gold: bool
     x: np.ndarray  # locals x incoming x PAIR_FEATURES
     label: np.ndarray  # locals x incoming: 1 = labelled as covering
-    labelled: np.ndarray  # locals: the outcome is labelled in pairs.csv
+    labelled: np.ndarray  # locals: the outcome is labelled (gold) or specific to its course (unrelated)
 
     @property
     def truth(self) -> np.ndarray:
         return self.label.max(axis=1)
 
 
+def unrelated_courses(catalogue, gold: set[str]) -> list:
+    """Courses of the catalogue in no programme with a gold course: their outcomes are not
+    covered by the credential (a catalogue without such programmes gives none)."""
+    related = set(gold) | {c for p in catalogue.programmes if gold & set(p.courses) for c in p.courses}
+    return [c for c in catalogue.courses if c.id not in related]
+
+
 def blocks(evalset, encoder) -> list[Block]:
-    """The labelled (credential, gold course) blocks of one split, with the engine's pair features."""
+    """The (credential, course) blocks of one split with the engine's pair features: each
+    credential's gold courses labelled in pairs.csv, then its unrelated courses, whose
+    outcomes are negatives except those several courses share word for word (graduate
+    attributes such as "work collaboratively in teams" may well be covered)."""
     if evalset.pairs is None:
         return []
     catalogue = evalset.groups[0].catalogue
     background = background_vectors(encoder)
     positives = set(map(tuple, evalset.pairs.loc[evalset.pairs["label"] == 1, ["credential_id", "course_id", "local_outcome", "incoming_outcome"]].to_numpy()))
+    shared = {t for t, n in Counter(lo.text for c in catalogue.courses for lo in c.learning_outcomes).items() if n > 1}
+    course_vectors = dict(zip((c.id for c in catalogue.courses), encoder.encode([course_text(c) for c in catalogue.courses])))
     out = []
     for credential in evalset.groups[0].credentials:
         mine = evalset.pairs[evalset.pairs["credential_id"] == credential.id]
@@ -112,22 +134,27 @@ def blocks(evalset, encoder) -> list[Block]:
         if not len(mine) or not view.learning_outcomes:
             continue
         incoming = view.outcome_texts
-        vectors = encoder.encode(incoming)
+        vectors = encoder.encode(credential_texts(view))
+        vectors, whole = vectors[:len(incoming)], vectors[len(incoming)]
         hub_in = background_scores(vectors, background)
         languages = outcome_languages(view)
-        for course_id in sorted(set(mine["course_id"]) & {c.id for c in catalogue.courses}):
-            course = catalogue.course(course_id)
+        gold = set(mine["course_id"]) & set(course_vectors)
+        for course in [catalogue.course(c) for c in sorted(gold)] + unrelated_courses(catalogue, gold):
             local = [lo.text for lo in course.learning_outcomes]
             local_vectors = encoder.encode(local)
             sims = local_vectors @ vectors.T
-            hub = (background_scores(local_vectors, background)[:, None] + hub_in[None, :]) / 2
-            cross = np.broadcast_to((languages != course.language).astype(np.float64), sims.shape)
-            margin = pair_margins(sims, np.zeros(1, dtype=np.int64), np.zeros(len(local), dtype=np.int64))
-            features = {"cosine": sims, "hubness": hub, "cross_lingual": cross, "margin": margin}
-            labelled = set(mine.loc[mine["course_id"] == course_id, "local_outcome"])
+            features = {
+                "cosine": sims,
+                "hubness": (background_scores(local_vectors, background)[:, None] + hub_in[None, :]) / 2,
+                "cross_lingual": np.broadcast_to((languages != course.language).astype(np.float64), sims.shape),
+                "margin": pair_margins(sims, np.zeros(1, dtype=np.int64), np.zeros(len(local), dtype=np.int64)),
+                "context": np.full(sims.shape, round(float(course_vectors[course.id] @ whole), 4)),
+            }
+            is_gold = course.id in gold
+            labelled = set(mine.loc[mine["course_id"] == course.id, "local_outcome"]) if is_gold else set(local) - shared
             out.append(Block(
-                evalset.name, credential.id, course_id, np.stack([features[f] for f in PAIR_FEATURES], axis=-1),
-                np.array([[int((credential.id, course_id, a, b) in positives) for b in incoming] for a in local]),
+                evalset.name, credential.id, course.id, is_gold, np.stack([features[f] for f in PAIR_FEATURES], axis=-1),
+                np.array([[int((credential.id, course.id, a, b) in positives) for b in incoming] for a in local]),
                 np.array([a in labelled for a in local]),
             ))
     return out
@@ -139,14 +166,12 @@ def training_rows(data: list[Block]) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def outcome_logits(model: PairModel, data: list[Block]) -> tuple[np.ndarray, np.ndarray]:
-    """(logit, truly covered) per labelled local outcome, as the engine reads it: the logit of
-    its best incoming outcome."""
-    z, t = [], []
-    for b in data:
-        z.append(model.logits(*(b.x[..., k] for k in range(b.x.shape[-1]))).max(axis=1)[b.labelled])
-        t.append(b.truth[b.labelled])
-    return np.concatenate(z), np.concatenate(t)
+def outcome_logits(model: PairModel, data: list[Block]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(logit, truly covered, gold course) per labelled local outcome, as the engine reads it:
+    the logit of its best incoming outcome."""
+    z = [model.logits(*(b.x[..., k] for k in range(b.x.shape[-1]))).max(axis=1)[b.labelled] for b in data]
+    return (np.concatenate(z), np.concatenate([b.truth[b.labelled] for b in data]),
+            np.concatenate([np.full(int(b.labelled.sum()), b.gold) for b in data]))
 
 
 def fit(data: list[Block], model_id: str) -> PairModel:
@@ -159,21 +184,19 @@ def fit(data: list[Block], model_id: str) -> PairModel:
                      to_confirm=0.5, source="benchmarks/fit_pairs.py")
 
 
-def out_of_fold(data: list[Block], model_id: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold (best-pair logit, truth, set name) per labelled local outcome; folds grouped
-    by credential (a translation with its original)."""
+def out_of_fold(data: list[Block], model_id: str) -> dict[str, np.ndarray]:
+    """Out-of-fold best-pair logit, truth, gold flag and set name per labelled local outcome;
+    folds grouped by credential (a translation with its original)."""
     from sklearn.model_selection import GroupKFold
 
     groups = [original_id(b.credential) for b in data]
-    z, t, names = [], [], []
+    parts = []
     for train, test in GroupKFold(n_splits=FOLDS).split(data, groups=groups):
         model = fit([data[i] for i in train], model_id)
         for i in test:
-            zi, ti = outcome_logits(model, [data[i]])
-            z.append(zi)
-            t.append(ti)
-            names += [data[i].set_name] * len(zi)
-    return np.concatenate(z), np.concatenate(t), np.array(names)
+            z, t, g = outcome_logits(model, [data[i]])
+            parts.append((z, t, g, np.full(len(z), data[i].set_name)))
+    return dict(zip(("z", "truth", "gold", "set"), (np.concatenate(a) for a in zip(*parts))))
 
 
 def outcome_scale(z: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
@@ -233,7 +256,7 @@ def card(path: Path, fitted: dict) -> None:
     lines = [
         f"# Model card: outcome-pair model for `{fitted['model_id']}`", "",
         "- **What it does**: P(an incoming learning outcome covers a local one), a logistic function of the",
-        "  pair's cosine, hubness (CSLS background score), cross-lingual flag and margin",
+        "  pair's cosine, hubness (CSLS background score), cross-lingual flag, margin and context",
         "  (`recognition_engine/matching.py`, `PairModel`). A local outcome takes the probability of its best",
         "  incoming outcome and is read in three zones: covered, to confirm (never on its own the ground of a",
         "  substantial difference), not covered. The logit is rescaled (Platt scaling on out-of-fold best-pair",
@@ -241,7 +264,11 @@ def card(path: Path, fitted: dict) -> None:
         "  the probability of a local outcome is P(it is covered), not P(that one pair covers it).",
         f"- **Fitted** by `benchmarks/fit_pairs.py` ({fitted['source']}) on {fitted['trained_on']}.",
         "  Negatives: every pair of a labelled local outcome with an incoming outcome not labelled as covering",
-        "  it (the sets label every covering pair), not only the explicit near misses.",
+        "  it (the sets label every covering pair), not only the explicit near misses; and every pair with the",
+        "  outcomes of unrelated courses (in no programme with the gold course; outcomes several courses share",
+        "  word for word left out). The context feature (whole-text cosine of credential and course) tells the",
+        "  two apart; where there is no credential (specificity) it is read at `context_reference` =",
+        f"  {fitted['context_reference']} (mean over the gold courses).",
         f"- **Zones** (chosen on out-of-fold probabilities, {FOLDS} folds grouped by credential): covered at or above",
         f"  {fitted['covered']} (the lowest probability at which >= {MIN_PRECISION:.0%} of the local outcomes are truly covered),",
         f"  to confirm at or above {fitted['to_confirm']} (the highest below which <= {MAX_WRONG:.0%} are truly covered and",
@@ -256,7 +283,8 @@ def card(path: Path, fitted: dict) -> None:
         "|---|---|---|---|---|---|---|---|",
         *[f"| {name} | {e['n_covered']} | {e['missed']} | {e['to_confirm']} | {e['n_not_covered']} | {e['covered_error']} | "
           f"{e['not_covered_wrong']} | {e['covered_precision']} |" for name, e in m["oof_by_set"].items()], "",
-        "## Reliability (out-of-fold, per local outcome)", "", "| P(covered) | n | mean p | observed covered |", "|---|---|---|---|",
+        f"Outcomes of unrelated courses, out of fold: {m['oof_unrelated_courses']} (share at or above each zone).", "",
+        "## Reliability (out-of-fold, per local outcome of the gold courses)", "", "| P(covered) | n | mean p | observed covered |", "|---|---|---|---|",
         *[f"| {r['bin']} | {r['n']} | {r['mean_p']} | {r['observed']} |" for r in m["oof_reliability"]], "",
         "## Limits", "",
         "Fitted on pairs written by the project's developers (benchmarks/devsets, CC0); the held-out splits are",
@@ -277,6 +305,12 @@ def splits(split: str, names: list[str] | None, spec: str) -> list:
             and (spec not in ENGLISH_ONLY or not translation(f.name)) for s in devset(f) if s.split == split]
 
 
+def unrelated_summary(p: np.ndarray, covered: float, to_confirm: float) -> dict[str, float | int]:
+    """How the outcomes of unrelated courses read: none should be covered, few to confirm."""
+    return {"n": len(p), "mean_p": round(float(p.mean()), 3), "covered": round(float((p >= covered).mean()), 4),
+            "to_confirm_or_covered": round(float((p >= to_confirm).mean()), 3)} if len(p) else {"n": 0}
+
+
 def fit_model(spec: str, names: list[str] | None) -> None:
     encoder = shared_encoder(spec, cache_dir() / "embeddings.sqlite")
     used = splits("dev", names, spec)
@@ -285,25 +319,31 @@ def fit_model(spec: str, names: list[str] | None) -> None:
     if len(set(y.tolist())) < 2:
         print(f"{encoder.model_id}: no labelled pairs in {[s.name for s in used]}; nothing fitted")
         return
-    z, truth, names_ = out_of_fold(data, encoder.model_id)
-    a, b = outcome_scale(z, truth)
-    p = 1 / (1 + np.exp(-(a * z + b)))
+    oof = out_of_fold(data, encoder.model_id)
+    gold = oof["gold"]
+    a, b = outcome_scale(oof["z"][gold], oof["truth"][gold])
+    p_all = 1 / (1 + np.exp(-(a * oof["z"] + b)))
+    p, truth, names_ = p_all[gold], oof["truth"][gold], oof["set"][gold]
     covered, to_confirm = choose_zones(p, truth)
     pairs = fit(data, encoder.model_id)
+    gold_blocks = [b for b in data if b.gold]
     model = dataclasses.replace(pairs, **{f: round(a * getattr(pairs, f), 4) for f in PAIR_FEATURES},
                                 intercept=round(a * pairs.intercept + b, 4))
-    n_outcomes = int(sum(b.labelled.sum() for b in data))
     fitted = {
         "model_id": encoder.model_id, "coef": {f: getattr(model, f) for f in PAIR_FEATURES}, "intercept": model.intercept,
         "covered": covered, "to_confirm": to_confirm,
+        "context_reference": round(float(np.mean([b.x[0, 0, PAIR_FEATURES.index("context")] for b in gold_blocks])), 4),
         "source": f"benchmarks/fit_pairs.py, {dt.date.today().isoformat()}",
         "trained_on": f"dev credentials of {', '.join(s.name for s in used)}: {int(y.sum())} positive, "
-                      f"{int(len(y) - y.sum())} negative pairs; outcome scale and zones on {n_outcomes} local outcomes (out of fold)",
+                      f"{int(len(y) - y.sum())} negative pairs ({len(gold_blocks)} (credential, gold course) blocks, "
+                      f"{len(data) - len(gold_blocks)} (credential, unrelated course) blocks); outcome scale and zones "
+                      f"on {len(p)} labelled local outcomes of the gold courses (out of fold)",
         "outcome_scale": {"a": round(a, 4), "b": round(b, 4)},
         "metrics": {
             "oof_by_set": {"all": zone_errors(p, truth, covered, to_confirm),
                            **{n: zone_errors(p[names_ == n], truth[names_ == n], covered, to_confirm) for n in sorted(set(names_))}},
             "oof_reliability": reliability(p, truth),
+            "oof_unrelated_courses": unrelated_summary(p_all[~gold], covered, to_confirm),
         },
     }
     path = model_file(spec)
@@ -313,6 +353,7 @@ def fit_model(spec: str, names: list[str] | None) -> None:
           f"covered >= {covered}, to confirm >= {to_confirm} -> {path}")
     for name, e in fitted["metrics"]["oof_by_set"].items():
         print(f"  out of fold {name:20} {e}")
+    print(f"  out of fold, outcomes of unrelated courses: {fitted['metrics']['oof_unrelated_courses']}")
     print_reliability(fitted["metrics"]["oof_reliability"])
 
 
@@ -325,14 +366,15 @@ def check_model(spec: str, names: list[str] | None) -> None:
     for s in splits("heldout", names, spec):
         data = blocks(s, encoder)
         if data:
-            z, truth = outcome_logits(model, data)
+            z, truth, gold = outcome_logits(model, data)
             p = 1 / (1 + np.exp(-z))
-            everything.append((p, truth))
-            print(f"  {s.name:20} {zone_errors(p, truth, model.covered, model.to_confirm)}")
+            everything.append((p, truth, gold))
+            print(f"  {s.name:20} {zone_errors(p[gold], truth[gold], model.covered, model.to_confirm)}")
     if everything:
-        p, truth = (np.concatenate(a) for a in zip(*everything))
-        print(f"  {'all':20} {zone_errors(p, truth, model.covered, model.to_confirm)}")
-        print_reliability(reliability(p, truth))
+        p, truth, gold = (np.concatenate(a) for a in zip(*everything))
+        print(f"  {'all':20} {zone_errors(p[gold], truth[gold], model.covered, model.to_confirm)}")
+        print(f"  outcomes of unrelated courses: {unrelated_summary(p[~gold], model.covered, model.to_confirm)}")
+        print_reliability(reliability(p[gold], truth[gold]))
 
 
 def main() -> None:

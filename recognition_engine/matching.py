@@ -63,7 +63,7 @@ FEATURE_LABELS = {
     "cross_lingual": "written in another language",
 }
 ZONES = ("covered", "to_confirm", "not_covered")
-PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin")
+PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin", "context")
 
 
 class _OneBlasThread:
@@ -122,14 +122,17 @@ class PairModel:
     outcome of the same course (0 when it says this one best; negative when it says another
     one better, as "implement
     binary search trees" says little about "represent graphs" when the course also has
-    "implement search trees"). Fitted per embedding model on labelled pairs
-    (`benchmarks/fit_pairs.py`: every pair of a labelled local outcome, the unlabelled ones
-    as negatives), then rescaled so that the probability of a local outcome's best pair is
-    P(that local outcome is covered) for the course under assessment (models/pairs-*.md).
+    "implement search trees"), and the context: the cosine of the credential's whole text
+    with the course's (a pair at cosine 0.3 is often a paraphrase within the course the
+    credential is about, and almost never covers in an unrelated course). Fitted per
+    embedding model (`benchmarks/fit_pairs.py`, models/pairs-*.md) on every pair of a
+    labelled local outcome and the outcomes of unrelated courses, then rescaled so that a
+    local outcome's best pair reads P(that local outcome is covered).
 
     Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
-    below. `specific` is the probability above which two local outcomes of different courses
-    say the same thing (for specificity weights)."""
+    below. Two local outcomes of different courses say the same thing (specificity) when
+    their probability, read at `context_reference` (the mean context of the courses the
+    training credentials were about), is in the covered zone."""
 
     model_id: str
     cosine: float
@@ -140,18 +143,24 @@ class PairModel:
     covered: float
     to_confirm: float
     source: str
+    context: float = 0.0
+    context_reference: float = 0.0
 
     @classmethod
     def load(cls, path: Path) -> "PairModel":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(model_id=data["model_id"], **{k: float(data["coef"].get(k, 0.0)) for k in PAIR_FEATURES},
                    intercept=float(data["intercept"]), covered=float(data["covered"]),
-                   to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)))
+                   to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)),
+                   context_reference=float(data.get("context_reference", 0.0)))
 
     def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float,
-               margin: np.ndarray | float = 0.0) -> np.ndarray:
+               margin: np.ndarray | float = 0.0, context: np.ndarray | float | None = None) -> np.ndarray:
+        """`context`: the credential's whole-text cosine with the course (`context_reference` when
+        there is no credential, e.g. two local outcomes compared for specificity)."""
+        context = self.context_reference if context is None else context
         return (self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.margin * margin
-                + self.intercept)
+                + self.context * context + self.intercept)
 
     def zone(self, probability: float) -> str:
         if probability >= self.covered:
@@ -284,7 +293,9 @@ class CatalogueIndex:
         sims = self.outcome_vectors @ incoming.T
         cross = (self.course_languages[self.outcome_course][:, None] != incoming_languages[None, :]).astype(np.float64)
         margin = pair_margins(sims, self.offsets, self.outcome_course)
-        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin)
+        text_similarity = _round(self.course_vectors @ whole)
+        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin,
+                              text_similarity[self.outcome_course][:, None])
         rows = np.arange(len(sims))
         best_in = logits.argmax(axis=1)
         probability = _round(_sigmoid(logits[rows, best_in]))
@@ -304,7 +315,7 @@ class CatalogueIndex:
             "best_in": best_in,
             "probability": probability,
             "zone": zone,
-            "text_similarity": _round(self.course_vectors @ whole),
+            "text_similarity": _round(text_similarity),
             "title_similarity": _round(self.title_vectors @ title),
             "incoming_coverage": _round(home @ incoming_weight / incoming_weight.sum()),
             "specific_coverage": _round(np.add.reduceat(probability * local_weight, self.offsets)
@@ -333,7 +344,7 @@ class CatalogueIndex:
         hub = (alignment["incoming_hub"][:, None] + self.outcome_hub[None, span]) / 2
         sims = incoming @ self.outcome_vectors[span].T
         margin = pair_margins(sims.T, np.zeros(1, dtype=np.int64), np.zeros(sims.shape[1], dtype=np.int64)).T
-        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin)
+        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin, alignment["text_similarity"][course_index])
         return _round(_sigmoid(logits))
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:
