@@ -25,8 +25,10 @@ incoming outcomes may cover it together). So the fitted logit is rescaled (Platt
 `outcome_scale`: a * logit + b, fitted on out-of-fold best-pair logits) to P(the local
 outcome is covered); the rescaling is monotone, so the best pair stays the same. It is
 fitted on the gold courses only: the probability is meant for the course under assessment.
-`context_reference` (the mean context of the gold courses) stands for the context where
-there is no credential (two local outcomes compared for specificity).
+The context feature is read as the engine reads it: how far the whole-text cosine falls
+below `context_reference` (its mean over the gold courses), 0 at or above it, so that a
+course less related than usual lowers its pairs and none is lifted; where there is no
+credential (specificity, ranking evidence) it is 0.
 
 Zones are chosen on out-of-fold probabilities (folds grouped by credential, a translation
 in the same fold as its original), per local outcome as the engine reads it (the
@@ -69,7 +71,10 @@ from recognition_engine.matching import PAIR_FEATURES, PairModel, course_text, p
 from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
 
 MIN_PRECISION = 0.95
-MAX_WRONG = 0.05
+# The goal is under 10% 'not covered' wrong on held-out data. At 5% the zone shrank to p < 0.06
+# on MiniLM (33 of 642 dev outcomes) and a web credential read "to confirm" on most outcomes of
+# a databases course (tests/cases/alternative_web_course_asked_for_databases.yaml).
+MAX_WRONG = 0.08
 MAX_MISSED = 0.05
 FOLDS = 5
 C = 10.0  # inverse L2 strength of the logistic regression
@@ -77,6 +82,7 @@ BINS = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 0.9, 1.0)  # reliability tabl
 # MiniLM is English-only: it is fitted on the English sets; e5 on every set.
 ENGLISH_ONLY = {MINILM}
 TRANSLATIONS = {"vi", "it", "hr", "cs", "lo", "fr"}
+CONTEXT = PAIR_FEATURES.index("context")
 
 
 def translation(name: str) -> bool:
@@ -157,6 +163,17 @@ def blocks(evalset, encoder) -> list[Block]:
                 np.array([[int((credential.id, course.id, a, b) in positives) for b in incoming] for a in local]),
                 np.array([a in labelled for a in local]),
             ))
+    return out
+
+
+def read_context(data: list[Block], reference: float) -> list[Block]:
+    """The context feature as the engine reads it (`PairModel.context_term`): how far the
+    whole-text cosine falls below the reference, 0 at or above it."""
+    out = []
+    for b in data:
+        x = b.x.copy()
+        x[..., CONTEXT] = np.minimum(x[..., CONTEXT] - reference, 0.0)
+        out.append(dataclasses.replace(b, x=x))
     return out
 
 
@@ -267,8 +284,9 @@ def card(path: Path, fitted: dict) -> None:
         "  it (the sets label every covering pair), not only the explicit near misses; and every pair with the",
         "  outcomes of unrelated courses (in no programme with the gold course; outcomes several courses share",
         "  word for word left out). The context feature (whole-text cosine of credential and course) tells the",
-        "  two apart; where there is no credential (specificity) it is read at `context_reference` =",
-        f"  {fitted['context_reference']} (mean over the gold courses).",
+        "  two apart. It is read as min(cosine - context_reference, 0), context_reference =",
+        f"  {fitted['context_reference']} (mean over the gold courses): a course less related than usual lowers its pairs, none is",
+        "  lifted; without a credential (specificity, the ranking's own evidence) it is 0.",
         f"- **Zones** (chosen on out-of-fold probabilities, {FOLDS} folds grouped by credential): covered at or above",
         f"  {fitted['covered']} (the lowest probability at which >= {MIN_PRECISION:.0%} of the local outcomes are truly covered),",
         f"  to confirm at or above {fitted['to_confirm']} (the highest below which <= {MAX_WRONG:.0%} are truly covered and",
@@ -319,6 +337,8 @@ def fit_model(spec: str, names: list[str] | None) -> None:
     if len(set(y.tolist())) < 2:
         print(f"{encoder.model_id}: no labelled pairs in {[s.name for s in used]}; nothing fitted")
         return
+    reference = round(float(np.mean([b.x[0, 0, CONTEXT] for b in data if b.gold])), 4)
+    data = read_context(data, reference)
     oof = out_of_fold(data, encoder.model_id)
     gold = oof["gold"]
     a, b = outcome_scale(oof["z"][gold], oof["truth"][gold])
@@ -328,11 +348,11 @@ def fit_model(spec: str, names: list[str] | None) -> None:
     pairs = fit(data, encoder.model_id)
     gold_blocks = [b for b in data if b.gold]
     model = dataclasses.replace(pairs, **{f: round(a * getattr(pairs, f), 4) for f in PAIR_FEATURES},
-                                intercept=round(a * pairs.intercept + b, 4))
+                                intercept=round(a * pairs.intercept + b, 4), context_reference=reference)
     fitted = {
         "model_id": encoder.model_id, "coef": {f: getattr(model, f) for f in PAIR_FEATURES}, "intercept": model.intercept,
         "covered": covered, "to_confirm": to_confirm,
-        "context_reference": round(float(np.mean([b.x[0, 0, PAIR_FEATURES.index("context")] for b in gold_blocks])), 4),
+        "context_reference": reference,
         "source": f"benchmarks/fit_pairs.py, {dt.date.today().isoformat()}",
         "trained_on": f"dev credentials of {', '.join(s.name for s in used)}: {int(y.sum())} positive, "
                       f"{int(len(y) - y.sum())} negative pairs ({len(gold_blocks)} (credential, gold course) blocks, "
@@ -364,7 +384,7 @@ def check_model(spec: str, names: list[str] | None) -> None:
     print(f"{encoder.model_id} ({model_file(spec).name}: covered >= {model.covered}, to confirm >= {model.to_confirm}), held-out splits:")
     everything = []
     for s in splits("heldout", names, spec):
-        data = blocks(s, encoder)
+        data = read_context(blocks(s, encoder), model.context_reference)
         if data:
             z, truth, gold = outcome_logits(model, data)
             p = 1 / (1 + np.exp(-z))

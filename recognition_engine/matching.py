@@ -122,17 +122,18 @@ class PairModel:
     outcome of the same course (0 when it says this one best; negative when it says another
     one better, as "implement
     binary search trees" says little about "represent graphs" when the course also has
-    "implement search trees"), and the context: the cosine of the credential's whole text
-    with the course's (a pair at cosine 0.3 is often a paraphrase within the course the
-    credential is about, and almost never covers in an unrelated course). Fitted per
+    "implement search trees"), and the context: how far the cosine of the credential's whole
+    text with the course's falls below `context_reference`, the mean over the courses the
+    training credentials were about (a pair at cosine 0.3 is often a paraphrase within the
+    course the credential is about, and almost never covers in an unrelated course; a course
+    closer than usual lends its pairs nothing: their own evidence decides). Fitted per
     embedding model (`benchmarks/fit_pairs.py`, models/pairs-*.md) on every pair of a
     labelled local outcome and the outcomes of unrelated courses, then rescaled so that a
     local outcome's best pair reads P(that local outcome is covered).
 
     Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
     below. Two local outcomes of different courses say the same thing (specificity) when
-    their probability, read at `context_reference` (the mean context of the courses the
-    training credentials were about), is in the covered zone."""
+    their probability, read without context, is in the covered zone."""
 
     model_id: str
     cosine: float
@@ -156,11 +157,14 @@ class PairModel:
 
     def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float,
                margin: np.ndarray | float = 0.0, context: np.ndarray | float | None = None) -> np.ndarray:
-        """`context`: the credential's whole-text cosine with the course (`context_reference` when
-        there is no credential, e.g. two local outcomes compared for specificity)."""
-        context = self.context_reference if context is None else context
+        """`context`: the credential's whole-text cosine with the course (None: no credential, e.g.
+        two local outcomes compared for specificity, or the pair's own evidence for ranking)."""
         return (self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.margin * margin
-                + self.context * context + self.intercept)
+                + (0.0 if context is None else self.context_term(context)) + self.intercept)
+
+    def context_term(self, similarity: np.ndarray | float) -> np.ndarray | float:
+        """The logit a course's context adds to its pairs: 0 at or above the reference, negative below."""
+        return self.context * np.minimum(np.asarray(similarity, dtype=np.float64) - self.context_reference, 0.0)
 
     def zone(self, probability: float) -> str:
         if probability >= self.covered:
@@ -294,11 +298,15 @@ class CatalogueIndex:
         cross = (self.course_languages[self.outcome_course][:, None] != incoming_languages[None, :]).astype(np.float64)
         margin = pair_margins(sims, self.offsets, self.outcome_course)
         text_similarity = _round(self.course_vectors @ whole)
-        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin,
-                              text_similarity[self.outcome_course][:, None])
+        # The ranking features read each pair on its own evidence (whether this is the course
+        # is the ranking's question, with text_similarity among its features); a course's
+        # outcome zones read it in the context of that course.
+        logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin)
         rows = np.arange(len(sims))
         best_in = logits.argmax(axis=1)
-        probability = _round(_sigmoid(logits[rows, best_in]))
+        evidence = _round(_sigmoid(logits[rows, best_in]))
+        in_context = logits[rows, best_in] + pairs.context_term(text_similarity)[self.outcome_course]
+        probability = _round(_sigmoid(in_context))
         zone = np.where(probability >= pairs.covered, 0, np.where(probability >= pairs.to_confirm, 1, 2))
         zone = np.where((zone == 2) & (self.specificity < GENERIC), 1, zone)  # generic: to confirm
         # per course and incoming outcome: the probability of its best home there (n_courses x m)
@@ -318,10 +326,10 @@ class CatalogueIndex:
             "text_similarity": _round(text_similarity),
             "title_similarity": _round(self.title_vectors @ title),
             "incoming_coverage": _round(home @ incoming_weight / incoming_weight.sum()),
-            "specific_coverage": _round(np.add.reduceat(probability * local_weight, self.offsets)
+            "specific_coverage": _round(np.add.reduceat(evidence * local_weight, self.offsets)
                                         / np.add.reduceat(local_weight, self.offsets)),
-            "essential_coverage": _round(np.add.reduceat(probability * ess, self.offsets) / n_ess),
-            "covered_share": _round(np.add.reduceat((zone == 0) * ess, self.offsets) / n_ess),
+            "essential_coverage": _round(np.add.reduceat(evidence * ess, self.offsets) / n_ess),
+            "covered_share": _round(np.add.reduceat((evidence >= pairs.covered) * ess, self.offsets) / n_ess),
             "incoming_share": _round((home >= pairs.covered).mean(axis=1)),
             "lexical": _round(lexical / lexical.max()) if lexical.max() > 0 else np.zeros(n_courses),
             "best_pair": _round(home.max(axis=1)),
