@@ -63,7 +63,7 @@ FEATURE_LABELS = {
     "cross_lingual": "written in another language",
 }
 ZONES = ("covered", "to_confirm", "not_covered")
-PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin", "context")
+PAIR_FEATURES = ("cosine", "hubness", "cross_lingual", "margin")
 
 
 class _OneBlasThread:
@@ -122,18 +122,12 @@ class PairModel:
     outcome of the same course (0 when it says this one best; negative when it says another
     one better, as "implement
     binary search trees" says little about "represent graphs" when the course also has
-    "implement search trees"), and the context: how far the cosine of the credential's whole
-    text with the course's falls below `context_reference`, the mean over the courses the
-    training credentials were about (a pair at cosine 0.3 is often a paraphrase within the
-    course the credential is about, and almost never covers in an unrelated course; a course
-    closer than usual lends its pairs nothing: their own evidence decides). Fitted per
-    embedding model (`benchmarks/fit_pairs.py`, models/pairs-*.md) on every pair of a
-    labelled local outcome and the outcomes of unrelated courses, then rescaled so that a
-    local outcome's best pair reads P(that local outcome is covered).
+    "implement search trees"). Fitted per embedding model on labelled pairs
+    (`benchmarks/fit_pairs.py`).
 
     Zones: covered at or above `covered`; to confirm at or above `to_confirm`; not covered
-    below. Two local outcomes of different courses say the same thing (specificity) when
-    their probability, read without context, is in the covered zone."""
+    below. `specific` is the probability above which two local outcomes of different courses
+    say the same thing (for specificity weights)."""
 
     model_id: str
     cosine: float
@@ -144,27 +138,18 @@ class PairModel:
     covered: float
     to_confirm: float
     source: str
-    context: float = 0.0
-    context_reference: float = 0.0
 
     @classmethod
     def load(cls, path: Path) -> "PairModel":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return cls(model_id=data["model_id"], **{k: float(data["coef"].get(k, 0.0)) for k in PAIR_FEATURES},
                    intercept=float(data["intercept"]), covered=float(data["covered"]),
-                   to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)),
-                   context_reference=float(data.get("context_reference", 0.0)))
+                   to_confirm=float(data["to_confirm"]), source=str(data.get("source", path.name)))
 
     def logits(self, cosines: np.ndarray, hub: np.ndarray, cross: np.ndarray | float,
-               margin: np.ndarray | float = 0.0, context: np.ndarray | float | None = None) -> np.ndarray:
-        """`context`: the credential's whole-text cosine with the course (None: no credential, e.g.
-        two local outcomes compared for specificity, or the pair's own evidence for ranking)."""
+               margin: np.ndarray | float = 0.0) -> np.ndarray:
         return (self.cosine * cosines + self.hubness * hub + self.cross_lingual * cross + self.margin * margin
-                + (0.0 if context is None else self.context_term(context)) + self.intercept)
-
-    def context_term(self, similarity: np.ndarray | float) -> np.ndarray | float:
-        """The logit a course's context adds to its pairs: 0 at or above the reference, negative below."""
-        return self.context * np.minimum(np.asarray(similarity, dtype=np.float64) - self.context_reference, 0.0)
+                + self.intercept)
 
     def zone(self, probability: float) -> str:
         if probability >= self.covered:
@@ -297,16 +282,10 @@ class CatalogueIndex:
         sims = self.outcome_vectors @ incoming.T
         cross = (self.course_languages[self.outcome_course][:, None] != incoming_languages[None, :]).astype(np.float64)
         margin = pair_margins(sims, self.offsets, self.outcome_course)
-        text_similarity = _round(self.course_vectors @ whole)
-        # The ranking features read each pair on its own evidence (whether this is the course
-        # is the ranking's question, with text_similarity among its features); a course's
-        # outcome zones read it in the context of that course.
         logits = pairs.logits(sims, (self.outcome_hub[:, None] + incoming_hub[None, :]) / 2, cross, margin)
         rows = np.arange(len(sims))
         best_in = logits.argmax(axis=1)
-        evidence = _round(_sigmoid(logits[rows, best_in]))
-        in_context = logits[rows, best_in] + pairs.context_term(text_similarity)[self.outcome_course]
-        probability = _round(_sigmoid(in_context))
+        probability = _round(_sigmoid(logits[rows, best_in]))
         zone = np.where(probability >= pairs.covered, 0, np.where(probability >= pairs.to_confirm, 1, 2))
         zone = np.where((zone == 2) & (self.specificity < GENERIC), 1, zone)  # generic: to confirm
         # per course and incoming outcome: the probability of its best home there (n_courses x m)
@@ -323,13 +302,13 @@ class CatalogueIndex:
             "best_in": best_in,
             "probability": probability,
             "zone": zone,
-            "text_similarity": _round(text_similarity),
+            "text_similarity": _round(self.course_vectors @ whole),
             "title_similarity": _round(self.title_vectors @ title),
             "incoming_coverage": _round(home @ incoming_weight / incoming_weight.sum()),
-            "specific_coverage": _round(np.add.reduceat(evidence * local_weight, self.offsets)
+            "specific_coverage": _round(np.add.reduceat(probability * local_weight, self.offsets)
                                         / np.add.reduceat(local_weight, self.offsets)),
-            "essential_coverage": _round(np.add.reduceat(evidence * ess, self.offsets) / n_ess),
-            "covered_share": _round(np.add.reduceat((evidence >= pairs.covered) * ess, self.offsets) / n_ess),
+            "essential_coverage": _round(np.add.reduceat(probability * ess, self.offsets) / n_ess),
+            "covered_share": _round(np.add.reduceat((zone == 0) * ess, self.offsets) / n_ess),
             "incoming_share": _round((home >= pairs.covered).mean(axis=1)),
             "lexical": _round(lexical / lexical.max()) if lexical.max() > 0 else np.zeros(n_courses),
             "best_pair": _round(home.max(axis=1)),
@@ -352,7 +331,7 @@ class CatalogueIndex:
         hub = (alignment["incoming_hub"][:, None] + self.outcome_hub[None, span]) / 2
         sims = incoming @ self.outcome_vectors[span].T
         margin = pair_margins(sims.T, np.zeros(1, dtype=np.int64), np.zeros(sims.shape[1], dtype=np.int64)).T
-        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin, alignment["text_similarity"][course_index])
+        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin)
         return _round(_sigmoid(logits))
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:

@@ -154,35 +154,3 @@ def test_encoders_lists_every_model_a_credential_may_bring_in(tmp_path, bow_enco
     vietnamese = Engine(Catalogue(courses=[{**COURSES[0], "language": "vi"}]), cache_path=tmp_path / "e.sqlite")
     assert [e.model_id.split("@")[0] for e in vietnamese.encoders()] == ["intfloat/multilingual-e5-small"]
     assert [e.model_id for e in make_engine(tmp_path, bow_encoder, test_profiles).encoders()] == ["test/bag-of-words"]
-
-
-def test_a_pair_reads_higher_in_the_course_the_credential_is_about(tmp_path, bow_encoder, test_profiles):
-    """The pair model's context: the same outcome pair counts for more in a course whose whole
-    text matches the credential than in an unrelated course; the assessment's pair matrix
-    (`course_probabilities`) reads it as the candidate's matches do."""
-    profile = test_profiles["test/bag-of-words"]
-    profiles = {profile.model_id: dataclasses.replace(profile, pairs=dataclasses.replace(profile.pairs, context=4.0))}
-    shared = "keep a reflective journal"
-    courses = [course("NURS", "Nursing practice", [shared, "assess wound healing", "plan patient care"]),
-               course("ART", "Studio art", [shared, "mix oil paints", "stretch a canvas"])]
-    cred = MicroCredential(id="n", title="Nursing practice", learning_outcomes=[shared, "assess wound healing and plan patient care"])
-    engine = make_engine(tmp_path, bow_encoder, profiles, courses)
-    profile_, index, alignment = engine.align(cred)
-    read = {}
-    for position, course_id in enumerate(index.course_ids):
-        match = next(m for m in engine.candidate(cred, (profile_, index, alignment), position).matches if m.local_outcome == shared)
-        assert match.similarity == 1.0
-        pairs = index.course_probabilities(position, alignment["incoming"], alignment)
-        assert pairs[match.incoming_index, 0] == match.probability
-        read[course_id] = match.probability
-    assert read["NURS"] > read["ART"]
-
-
-def test_without_a_credential_the_context_is_read_at_its_reference():
-    from recognition_engine.matching import PairModel
-
-    model = PairModel("m", cosine=1.0, hubness=0.0, cross_lingual=0.0, margin=0.0, intercept=0.0, covered=0.9,
-                      to_confirm=0.1, source="test", context=2.0, context_reference=0.5)
-    cos, hub = np.array([0.3]), np.array([0.0])
-    assert model.logits(cos, hub, 0.0)[0] == model.logits(cos, hub, 0.0, context=0.5)[0] == 0.3 + 2.0 * 0.5
-    assert model.logits(cos, hub, 0.0, context=0.9)[0] > model.logits(cos, hub, 0.0)[0]
