@@ -50,10 +50,10 @@ class ModelProfile:
         return "coverage" if self.calibration is None else "probability"
 
     def clear(self, features: dict[str, float]) -> bool:
-        """Whether this course is clearly a counterpart (the calibration's gate); every course
-        is when there is no calibration."""
+        """Whether this course is clearly a counterpart: the calibration's gate (without a
+        calibration, the incoming coverage that ranks) reaches `abstain_below`."""
         if self.calibration is None:
-            return True
+            return features["incoming_coverage"] >= self.abstain_below
         return bool(self.calibration.gate({f: np.array([v]) for f, v in features.items()})[0] >= self.abstain_below)
 
 
