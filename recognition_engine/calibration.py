@@ -235,7 +235,7 @@ def model_card(cal: Calibration) -> str:
 - **Model**: on standardised features, weights of a conditional logit (the order of each
   credential's candidates, ridge {L2:g}), then a logistic (Platt) scale of that score
   (scikit-learn), trained {cal.trained}.
-- **Training data**: {cal.trained_on}; {cal.n_positive} positive and {cal.n_negative} negative decisions.
+- **Training data**: {cal.trained_on}; {cal.n_positive} equivalent and {cal.n_negative} other (credential, course) pairs.
 - **Abstention**: a second model, the gate (a logistic regression on the same features:
   P(this course is a counterpart at all)); below {cal.abstain_below:g} for every leading course,
   the engine says that no course is clearly what the credential is about and asks for the purpose.

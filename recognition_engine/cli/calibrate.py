@@ -20,15 +20,18 @@ def _slug(model_id: str) -> str:
 
 
 def calibrate_files(decisions_path: Path, credentials_path: Path, catalogue_path: Path, encoder: str, out: Path | None):
-    """Featurise every decision with the engine and fit; returns (calibration, output path)."""
+    """Featurise every decided credential against the whole catalogue and fit; returns
+    (calibration, output path). The ranking learns the order of one credential's candidates,
+    so each decided credential brings every catalogue course: those decided equivalent are
+    positives, all others (decided not equivalent, or never proposed) negatives, as the
+    shipped rankings are fitted (benchmarks/fit_ranker.py)."""
     from ..engine import Engine
     from ..loaders import load_catalogue, load_credentials
 
     decisions = read_decisions(decisions_path)
     engine = Engine(load_catalogue(catalogue_path), encoder=encoder)
     by_id = {c.id: c for c in load_credentials(credentials_path)} if credentials_path.exists() else {}
-    problems, rows, labels, groups = [], [], [], []
-    features = {}
+    problems, frames, positives = [], {}, {}
     for rownum, d in enumerate(decisions, start=2):
         credential = by_id.get(d.credential)
         if credential is None and Path(d.credential).is_file():
@@ -36,22 +39,21 @@ def calibrate_files(decisions_path: Path, credentials_path: Path, catalogue_path
         if credential is None:
             problems.append(Problem(decisions_path.name, f"row {rownum}", "credential", f"no credential {d.credential!r} (give an id from --credentials or a file path)"))
             continue
-        if credential.id not in features:
-            features[credential.id] = engine.features(credential).set_index("course_id")
-        frame = features[credential.id]
-        if d.course_id not in frame.index:
+        if credential.id not in frames:
+            frames[credential.id] = engine.features(credential)
+        if d.course_id not in set(frames[credential.id]["course_id"]):
             problems.append(Problem(decisions_path.name, f"row {rownum}", "course_id", f"course {d.course_id!r} is not in the catalogue"))
             continue
-        rows.append(frame.loc[d.course_id])
-        labels.append(int(d.equivalent))
-        groups.append(credential.id)
+        positives.setdefault(credential.id, set()).update([d.course_id] if d.equivalent else [])
     if problems:
         raise InputError(problems)
+    x = np.vstack([frame[FEATURES].to_numpy(dtype=np.float64) for frame in frames.values()])
+    labels = np.concatenate([frame["course_id"].isin(positives.get(cid, set())).to_numpy(dtype=int) for cid, frame in frames.items()])
+    groups = np.concatenate([np.full(len(frame), cid) for cid, frame in frames.items()])
     encoder = engine.encoder_for(None)
     profile = engine.profile(encoder)
-    x = np.array([[r[f] for f in FEATURES] for r in rows], dtype=np.float64)
-    trained_on = f"{decisions_path.name} ({len(features)} credentials)"
-    calibration = fit(x, np.array(labels), np.array(groups), encoder.model_id, trained_on, today())
+    trained_on = f"{decisions_path.name} ({len(frames)} credentials; courses not decided equivalent taken as negatives)"
+    calibration = fit(x, labels, groups, encoder.model_id, trained_on, today())
     return calibration, out or models_dir() / (profile.calibration_file or f"calibration-{_slug(encoder.model_id)}.json")
 
 
@@ -59,7 +61,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     calibration, out = calibrate_files(args.decisions, args.credentials, args.catalogue, args.encoder, args.out)
     calibration.save(out)
     out.with_suffix(".md").write_text(model_card(calibration), encoding="utf-8")
-    print(f"wrote {out} and {out.with_suffix('.md')}: {calibration.n_positive} positive, {calibration.n_negative} negative decisions")
+    print(f"wrote {out} and {out.with_suffix('.md')}: {calibration.n_positive} equivalent and {calibration.n_negative} other (credential, course) pairs")
     for name, value in calibration.metrics.items():
         print(f"  {name}: {value:g}")
     print(f"the engine uses it for {calibration.model_id!r} where models/profiles.yaml names it (key: calibration)")
