@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 import weakref
@@ -55,10 +56,14 @@ def catalogue_digest(course_ids, vectors: np.ndarray) -> str:
 
 def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest cosines (unit vectors), best first."""
-    sims = vectors @ query.astype(vectors.dtype, copy=False)
-    k = min(k, len(sims))
-    top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-    return top[np.argsort(-sims[top], kind="stable")]
+    return top_positions(vectors @ query.astype(vectors.dtype, copy=False), k)
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first."""
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _new_graph(ndim: int):
@@ -160,9 +165,11 @@ _BUILT_LOCK = threading.Lock()
 
 
 def _graph(vectors: np.ndarray, ids, model_id: str | None, folder: Path | str | None, name: str) -> CourseIndex:
+    """`ids`: the vectors' stable ids, or a function giving them (called only when the graph is built)."""
     with _BUILT_LOCK:
         index = _BUILT.get(id(vectors))
         if index is None:
+            ids = ids() if callable(ids) else ids
             ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(vectors))]
             if folder is not None and model_id is not None:
                 index = CourseIndex.open(folder, model_id, ids, vectors, name)
@@ -194,14 +201,96 @@ def shortlist_by_outcomes(outcome_vectors: np.ndarray, outcome_course: np.ndarra
     outcome, re-scored exactly. `outcome_course` maps each outcome row to its course position;
     `outcome_ids` (stable, e.g. course id + outcome text digest) key the persisted graph."""
     incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
-    if len(outcome_vectors) < min_outcomes:
-        rows = np.arange(len(outcome_vectors))
-        best = (outcome_vectors @ incoming.T).max(axis=1)
-    else:
-        index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
-        rows = np.unique(np.concatenate([index.search(v, FETCH) for v in incoming]))
-        best = (outcome_vectors[rows] @ incoming.T).max(axis=1)
+    rows, sims = nearest_outcomes(outcome_vectors, incoming, np.full(len(incoming), np.inf), outcome_ids=outcome_ids,
+                                  model_id=model_id, folder=folder, min_outcomes=min_outcomes)
+    return _courses_by_best(rows, sims.max(axis=1), outcome_course, k)
+
+
+def _courses_by_best(rows: np.ndarray, best: np.ndarray, outcome_course: np.ndarray, k: int) -> np.ndarray:
+    """The first k courses of these outcome rows, each at its best outcome's score, best first."""
     order = np.argsort(-best, kind="stable")
     courses = np.asarray(outcome_course)[rows[order]]
     _, first = np.unique(courses, return_index=True)  # each course at its best outcome
     return courses[np.sort(first)][:k]
+
+
+MAX_FETCH = 4096  # graph neighbours per incoming outcome at most, when looking for all its possible homes
+
+
+def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: np.ndarray, *, outcome_ids=None,
+                     model_id: str | None = None, folder: Path | str | None = None,
+                     min_outcomes: int = 6 * ANN_MIN_COURSES) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome rows worth aligning with these incoming outcomes and their cosines with each
+    (rows x m): every row below `min_outcomes` (one exact product); above, from the graph, for
+    each incoming outcome its FETCH nearest and, while the farthest found still reaches that
+    outcome's `floor` cosine, four times as many (up to MAX_FETCH), so that every outcome at or
+    above the floor is found."""
+    if len(outcome_vectors) < min_outcomes:
+        return np.arange(len(outcome_vectors)), outcome_vectors @ incoming.T
+    index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
+    found = []
+    for vector, at_least in zip(incoming, floor):
+        fetch = FETCH
+        while True:
+            near = index.search(vector, fetch)
+            if len(near) < fetch or fetch >= MAX_FETCH or float(outcome_vectors[near[-1]] @ vector) < at_least:
+                break
+            fetch = min(4 * fetch, MAX_FETCH)
+        found.append(near)
+    rows = np.unique(np.concatenate(found))
+    return rows, outcome_vectors[rows] @ incoming.T
+
+
+def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, query_text: str, k: int, *,
+                      folder: Path | str | None = None, min_courses: int | None = None) -> np.ndarray:
+    """Catalogue positions of the courses a `CatalogueIndex` should align for a credential: the
+    k nearest by each of three signals the ranking leans on (the best outcome pair with its
+    outcomes `incoming`, the whole-text cosine with `whole`, the BM25 score of `query_text`),
+    and every course in which one of its outcomes may have a home (a pair probability reaching
+    the pair model's `covered`), so that the incoming outcomes' specificity (in how many courses
+    each has a home) is the whole catalogue's. A home needs a cosine of at least `home_floor`;
+    the outcomes above it are checked with the pair model's upper bound (no margin penalty).
+    Exact below `min_courses` courses (default ANN_MIN_COURSES; 6 outcomes a course for the
+    outcome graph), from the graphs above, where an incoming outcome said by more than
+    MAX_FETCH local outcomes (a generic one) has its homes counted among those only."""
+    from .background import background_scores
+
+    min_courses = ANN_MIN_COURSES if min_courses is None else min_courses
+    incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
+    incoming_hub = background_scores(incoming, index.background)
+    floor = home_floor(index.pairs, index.outcome_hub, incoming_hub)
+    course_ids, counts = index.course_ids, np.diff(np.append(index.offsets, len(index.outcome_texts)))
+    rows, sims = nearest_outcomes(
+        index.outcome_vectors, incoming, floor, model_id=index.model_id, folder=folder, min_outcomes=6 * min_courses,
+        outcome_ids=lambda: [f"{cid}/{j}" for cid, n in zip(course_ids, counts) for j in range(n)])
+    by_outcome = _courses_by_best(rows, sims.max(axis=1), index.outcome_course, k)
+    by_text = shortlist(index.course_vectors, whole, k, course_ids=course_ids, model_id=index.model_id, folder=folder,
+                        min_courses=min_courses)
+    lexical = index.lexical.scores(query_text)
+    by_words = top_positions(lexical, k) if lexical.any() else np.zeros(0, dtype=np.int64)
+    upper = _home_logit_bound(index.pairs, sims, (index.outcome_hub[rows, None] + incoming_hub[None, :]) / 2)
+    homes = np.asarray(index.outcome_course)[rows[(upper >= _covered_logit(index.pairs)).any(axis=1)]]
+    return np.unique(np.concatenate([by_outcome, by_text, by_words, homes]).astype(np.int64))
+
+
+def _covered_logit(pairs) -> float:
+    """The logit at which a pair's probability, rounded to 4 decimals as the engine rounds it,
+    reaches `covered`."""
+    p = pairs.covered - 0.5e-4
+    return math.log(p / (1 - p))
+
+
+def _home_logit_bound(pairs, cosines: np.ndarray, hub: np.ndarray) -> np.ndarray:
+    """An upper bound of the pair logit (`PairModel.logits`): the cross-lingual and margin terms
+    at their most favourable (the margin is in [-1, 0])."""
+    return pairs.logits(cosines, hub, 1.0 if pairs.cross_lingual > 0 else 0.0, -1.0 if pairs.margin < 0 else 0.0)
+
+
+def home_floor(pairs, outcome_hub: np.ndarray, incoming_hub: np.ndarray) -> np.ndarray:
+    """Per incoming outcome, the cosine below which no local outcome can be its home, whatever
+    the local outcome's hubness (the pair model's logit grows with the cosine)."""
+    if pairs.cosine <= 0:
+        raise ValueError(f"pair model for {pairs.model_id}: the cosine's coefficient must be positive")
+    hub = np.array([outcome_hub.min(), outcome_hub.max()]) if len(outcome_hub) else np.zeros(2)
+    at_zero = np.max([_home_logit_bound(pairs, np.zeros(len(incoming_hub)), (h + incoming_hub) / 2) for h in hub], axis=0)
+    return (_covered_logit(pairs) - at_zero) / pairs.cosine
