@@ -87,10 +87,10 @@ class CourseIndex:
     rebuilt: int = 0  # courses added to the graph when it was opened (0: loaded as it was)
     keys: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # course id -> (key, vector digest)
 
-    def search(self, query: np.ndarray, k: int) -> np.ndarray:
+    def search(self, query: np.ndarray, k: int, fetch: int | None = None) -> np.ndarray:
         """Catalogue positions of (about) the k courses nearest to the query, best first: at
-        least FETCH candidates from the graph, re-scored exactly on the float32 vectors."""
-        fetch = min(max(k, FETCH), len(self.vectors))
+        least `fetch` (FETCH) candidates from the graph, re-scored exactly on the float32 vectors."""
+        fetch = min(max(k, FETCH if fetch is None else fetch), len(self.vectors))
         if self.graph.expansion_search < fetch:  # the graph explores at least as many as it returns
             self.graph.expansion_search = fetch
         found = self.graph.search(np.asarray(query, dtype=np.float32), fetch, threads=1).keys
