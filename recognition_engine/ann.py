@@ -1,21 +1,18 @@
 """Approximate nearest-neighbour candidate search over a catalogue's vectors.
 
 For a catalogue of hundreds of thousands of courses, aligning a credential with every
-course's outcomes costs seconds; the engine should align only a short list of courses.
-`shortlist_by_outcomes(outcome_vectors, outcome_course, incoming, k)` gives the k courses
-holding the local outcomes nearest to any incoming outcome (the engine's top-5 was always
-within its top-100 on `bench_ann.py --engine-check`); `shortlist(course_vectors, query, k)`
-the k courses whose whole-text vector (`CatalogueIndex.course_vectors`) is nearest to the
-credential's (cheaper, but it missed 28 % of the engine's top-5 at k=100). Both are exact,
-by one matrix product, below a size threshold, and above it use an HNSW graph (usearch,
-float16 storage, chosen by `benchmarks/bench_ann.py`), re-scored exactly. The caller then
-aligns only those courses.
+course's outcomes costs seconds; the engine aligns only a short list of courses
+(`candidate_courses`, called by `Engine.align` above `engine.SHORTLIST_ABOVE` courses; what
+it includes and why: docs/scaling.md). Its searches are exact, by one matrix product, below
+ANN_MIN_COURSES courses, and above it use HNSW graphs (usearch, float16 storage, chosen by
+`benchmarks/bench_ann.py`) over the outcome vectors (`nearest_outcomes`) and the course
+vectors (`shortlist`), re-scored exactly.
 
-`CourseIndex.open(folder, model_id, course_ids, vectors)` keeps the graph on disk under
-`<folder>/<model id>/`, with a manifest of the course ids and a digest of each course's
-vector: opening it for a changed catalogue removes the courses that changed or left and adds
-the new ones, instead of rebuilding the graph. usearch is an optional extra
-(`pip install -e '.[ann]'`), imported only when a graph is built or opened.
+`CourseIndex.open(folder, model_id, ids, vectors)` keeps a graph on disk under
+`<folder>/<model id>/`, with a manifest of the ids and a digest of each vector: opening it
+for a changed catalogue removes the vectors that changed or left and adds the new ones,
+instead of rebuilding the graph. usearch is an optional extra (`pip install -e '.[ann]'`),
+imported only when a graph is built or opened.
 """
 
 from __future__ import annotations
@@ -31,9 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-# Below this many courses the exact product is cheap (about 9 ms at 100,000 courses on one
-# thread) and is used; see benchmarks/bench_ann.py for the figures behind these settings.
-ANN_MIN_COURSES = 200_000
+# Below this many courses candidate search is one exact product, above it an HNSW graph: the
+# product over the outcome vectors costs about 2.2 ms per 1,000 courses on one thread (22 ms
+# at 10,000 courses, README), so the graphs start where the engine starts short-listing
+# (engine.SHORTLIST_ABOVE); see benchmarks/bench_ann.py for the graph's figures.
+ANN_MIN_COURSES = 20_000
 CONNECTIVITY = 32  # HNSW M
 EXPANSION_ADD = 200  # efConstruction
 EXPANSION_SEARCH = 128  # ef at query time; at least the candidates fetched
@@ -190,20 +189,6 @@ def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_i
     if len(course_vectors) < min_courses:
         return exact_top(course_vectors, query, k)
     return _graph(course_vectors, course_ids, model_id, folder, "courses").search(query, k)
-
-
-def shortlist_by_outcomes(outcome_vectors: np.ndarray, outcome_course: np.ndarray, incoming: np.ndarray, k: int, *,
-                          outcome_ids=None, model_id: str | None = None, folder: Path | str | None = None,
-                          min_outcomes: int = 6 * ANN_MIN_COURSES) -> np.ndarray:
-    """Catalogue positions of the k courses holding the local outcomes nearest to any incoming
-    outcome (ranked by that best cosine): what the engine's coverage features reward. Exact
-    (one product) below `min_outcomes` outcomes; above, FETCH graph neighbours per incoming
-    outcome, re-scored exactly. `outcome_course` maps each outcome row to its course position;
-    `outcome_ids` (stable, e.g. course id + outcome text digest) key the persisted graph."""
-    incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
-    rows, sims = nearest_outcomes(outcome_vectors, incoming, np.full(len(incoming), np.inf), outcome_ids=outcome_ids,
-                                  model_id=model_id, folder=folder, min_outcomes=min_outcomes)
-    return _courses_by_best(rows, sims.max(axis=1), outcome_course, k)
 
 
 def _courses_by_best(rows: np.ndarray, best: np.ndarray, outcome_course: np.ndarray, k: int) -> np.ndarray:
