@@ -235,27 +235,40 @@ def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, query_text
     the pair model's `covered`), so that the incoming outcomes' specificity (in how many courses
     each has a home) is the whole catalogue's. A home needs a cosine of at least `home_floor`;
     the outcomes above it are checked with the pair model's upper bound (no margin penalty).
-    Exact below `min_courses` courses (default ANN_MIN_COURSES; 6 outcomes a course for the
-    outcome graph), from the graphs above, where an incoming outcome said by more than
+    Exact below `min_courses` courses (default ANN_MIN_COURSES), from the graphs above
+    (`open_graphs`), where an incoming outcome said by more than
     MAX_FETCH local outcomes (a generic one) has its homes counted among those only."""
     from .background import background_scores
 
-    min_courses = ANN_MIN_COURSES if min_courses is None else min_courses
+    graphs = len(index.course_ids) >= (ANN_MIN_COURSES if min_courses is None else min_courses)
     incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
     incoming_hub = background_scores(incoming, index.background)
     floor = home_floor(index.pairs, index.outcome_hub, incoming_hub)
-    course_ids, counts = index.course_ids, np.diff(np.append(index.offsets, len(index.outcome_texts)))
-    rows, sims = nearest_outcomes(
-        index.outcome_vectors, incoming, floor, model_id=index.model_id, folder=folder, min_outcomes=6 * min_courses,
-        outcome_ids=lambda: [f"{cid}/{j}" for cid, n in zip(course_ids, counts) for j in range(n)])
+    rows, sims = nearest_outcomes(index.outcome_vectors, incoming, floor, model_id=index.model_id, folder=folder,
+                                  outcome_ids=lambda: outcome_ids(index), min_outcomes=0 if graphs else math.inf)
     by_outcome = _courses_by_best(rows, sims.max(axis=1), index.outcome_course, k)
-    by_text = shortlist(index.course_vectors, whole, k, course_ids=course_ids, model_id=index.model_id, folder=folder,
-                        min_courses=min_courses)
+    by_text = shortlist(index.course_vectors, whole, k, course_ids=index.course_ids, model_id=index.model_id,
+                        folder=folder, min_courses=0 if graphs else math.inf)
     lexical = index.lexical.scores(query_text)
     by_words = top_positions(lexical, k) if lexical.any() else np.zeros(0, dtype=np.int64)
     upper = _home_logit_bound(index.pairs, sims, (index.outcome_hub[rows, None] + incoming_hub[None, :]) / 2)
     homes = np.asarray(index.outcome_course)[rows[(upper >= _covered_logit(index.pairs)).any(axis=1)]]
     return np.unique(np.concatenate([by_outcome, by_text, by_words, homes]).astype(np.int64))
+
+
+def outcome_ids(index) -> list[str]:
+    """Stable ids of a `CatalogueIndex`'s outcomes for the persisted graph: `<course id>/<number>`
+    (a rewritten outcome keeps its id; its new vector's digest tells the graph to replace it)."""
+    counts = np.diff(np.append(index.offsets, len(index.outcome_texts)))
+    return [f"{cid}/{j}" for cid, n in zip(index.course_ids, counts) for j in range(n)]
+
+
+def open_graphs(index, folder: Path | str | None) -> None:
+    """Build, or load and update, the two graphs of a `CatalogueIndex` (its outcome and course
+    vectors) now rather than at the first ranking (building them takes minutes for a large
+    catalogue; loading them, seconds)."""
+    _graph(index.outcome_vectors, lambda: outcome_ids(index), index.model_id, folder, "outcomes")
+    _graph(index.course_vectors, index.course_ids, index.model_id, folder, "courses")
 
 
 def _covered_logit(pairs) -> float:

@@ -161,8 +161,19 @@ class Engine:
             building = self._building.setdefault(encoder.model_id, threading.Lock())
         with building:
             if encoder.model_id not in self._indices:
-                self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder, self.profile(encoder).pairs)
+                index = CatalogueIndex(self.catalogue, encoder, self.profile(encoder).pairs)
+                if self._short_lists(index) and len(index.course_ids) >= ann.ANN_MIN_COURSES:
+                    ann.open_graphs(index, self._ann_folder)
+                self._indices[encoder.model_id] = index
             return self._indices[encoder.model_id]
+
+    def _short_lists(self, index: CatalogueIndex) -> bool:
+        return self.shortlist_above is not None and len(index.course_ids) >= self.shortlist_above
+
+    @property
+    def _ann_folder(self) -> Path:
+        """The ANN graphs are kept beside the embedding cache."""
+        return self._cache_path.parent / "ann"
 
     def align(self, credential: MicroCredential, include=()) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
         """Features of the credential against every course, as arrays in the returned index's
@@ -177,9 +188,9 @@ class Engine:
         outcomes, whole = vectors[: len(texts)], vectors[len(texts)]
         title = vectors[len(texts) + 1] if credential.title else whole
         with ONE_BLAS_THREAD:
-            if self.shortlist_above is not None and len(index.course_ids) >= self.shortlist_above:
+            if self._short_lists(index):
                 short = ann.candidate_courses(index, outcomes, whole, credential_summary(credential), self.shortlist,
-                                              folder=self._cache_path.parent / "ann")
+                                              folder=self._ann_folder)
                 index = index.subset(np.union1d(short, np.array([self.catalogue.position(c) for c in include], dtype=np.int64)))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en", whole, title,
                                     credential_summary(credential), profile.optional_weight)
