@@ -190,7 +190,8 @@ class EngineShortlist:
         from recognition_engine import ann
 
         self.ann = ann
-        self.settings = [(ann.EXPANSION_SEARCH, ann.FETCH), (256, 100), (512, 100), (256, 200), (512, 300)]
+        self.settings = list(dict.fromkeys([(ann.EXPANSION_SEARCH, ann.FETCH), (128, 100), (256, 100), (512, 100),
+                                            (256, 200), (512, 300)]))
         self.name = "ann.py (usearch f16)"
         self.use(*self.settings[0])
 
