@@ -25,7 +25,7 @@ from .statements import Screened, Statement, screen_outcomes
 
 ENGLISH = {None, "en"}
 # Above this many courses a ranking aligns a short list (`ann.candidate_courses`) instead of
-# every course: aligning costs about 2.5 ms per 1,000 courses (benchmarks/bench_ann.py --engine).
+# every course: aligning costs about 2.5 ms per 1,000 courses (README, speed; docs/scaling.md).
 SHORTLIST_ABOVE = 20_000
 SHORTLIST = 100  # courses aligned by each signal of `ann.candidate_courses`, besides every possible home of an outcome
 
@@ -191,7 +191,8 @@ class Engine:
             if self._short_lists(index):
                 short = ann.candidate_courses(index, outcomes, whole, credential_summary(credential), self.shortlist,
                                               folder=self._ann_folder)
-                index = index.subset(np.union1d(short, np.array([self.catalogue.position(c) for c in include], dtype=np.int64)))
+                wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
+                index = index.subset(np.union1d(short, wanted))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en", whole, title,
                                     credential_summary(credential), profile.optional_weight)
             alignment["score"] = profile.scores(alignment)
