@@ -186,8 +186,8 @@ def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_i
     """Catalogue positions of the k courses whose whole-text vector is nearest to `query`, best
     first: exact below `min_courses` courses, else from an HNSW graph built on the first call for
     this array (kept while the array lives; with `folder`, `course_ids` and `model_id`,
-    persisted there and updated only for changed courses). NB: the engine's own top-5 is
-    often not among the whole-text top-k (bench_ann.py --engine-check); see shortlist_by_outcomes."""
+    persisted there and updated only for changed courses). On its own it misses much of the
+    engine's top-5 (bench_ann.py --engine-check): `candidate_courses` uses it as one signal of three."""
     if len(course_vectors) < min_courses:
         return exact_top(course_vectors, query, k)
     return _graph(course_vectors, course_ids, model_id, folder, "courses").search(query, k)
