@@ -30,7 +30,7 @@ from recognition_engine.engine import credential_summary  # noqa: E402
 from recognition_engine.matching import course_text  # noqa: E402
 from synthetic import fresh_credentials, load_vocabulary, make_catalogue, make_course  # noqa: E402
 
-CHUNK = 10_000
+CHUNK = 2_000  # courses per stored chunk (an interrupted run loses at most one)
 QUERY_CATALOGUE = 10_000  # queries are credentials written near courses of this catalogue
 
 

@@ -182,21 +182,31 @@ class Faiss:
 
 
 class EngineShortlist:
-    """recognition_engine.ann as the engine would call it: the graph, FETCH candidates
-    re-scored exactly on float32 vectors."""
+    """recognition_engine.ann as the engine would call it: the graph, `fetch` candidates
+    re-scored exactly on float32 vectors; one build measured at several search settings
+    (ef, fetch), the first being ann.py's own."""
 
     def __init__(self):
         from recognition_engine import ann
 
         self.ann = ann
+        self.settings = list(dict.fromkeys([(ann.EXPANSION_SEARCH, ann.FETCH), (128, 100), (256, 100), (512, 100),
+                                            (256, 200), (512, 300)]))
         self.name = "ann.py (usearch f16)"
-        self.params = f"M={ann.CONNECTIVITY} efC={ann.EXPANSION_ADD} ef={ann.EXPANSION_SEARCH} fetch={ann.FETCH}"
+        self.use(*self.settings[0])
+
+    def use(self, ef: int, fetch: int) -> None:
+        self.ef, self.fetch = ef, fetch
+        self.params = f"M={self.ann.CONNECTIVITY} efC={self.ann.EXPANSION_ADD} ef={max(ef, fetch)} fetch={fetch}"
+        if hasattr(self, "index"):
+            self.index.graph.expansion_search = ef
 
     def build(self, vectors):
         self.index = self.ann.CourseIndex.build([str(i) for i in range(len(vectors))], vectors.astype(np.float32))
+        self.index.graph.expansion_search = self.ef
 
     def search(self, q, k):
-        return self.index.search(q, k)
+        return self.index.search(q, k, self.fetch)
 
     def save(self, path):
         self.index.graph.save(f"{path}.usearch")
@@ -219,7 +229,8 @@ CONFIGS = {
 }
 
 
-def measure(config: str, vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, shortlist: int) -> dict:
+def measure(config: str, vectors: np.ndarray, queries: np.ndarray, truth: np.ndarray, shortlist: int) -> list[dict]:
+    """One row per search setting of the method (most have one), sharing one build."""
     from threadpoolctl import threadpool_limits
 
     method = CONFIGS[config]()
@@ -231,23 +242,27 @@ def measure(config: str, vectors: np.ndarray, queries: np.ndarray, truth: np.nda
     memory = rss_mb() - before
     with tempfile.TemporaryDirectory() as tmp:
         disk_mb = method.save(Path(tmp) / "index").stat().st_size / 2**20
-    with threadpool_limits(1, user_api="blas"):  # as the engine aligns
-        for q in queries[:5]:
-            method.search(q, 10)
-        times, found10, found_short = [], [], []
-        for q in queries:
-            start = time.perf_counter()
-            found10.append(method.search(q, 10))
-            times.append((time.perf_counter() - start) * 1000)
-        for q in queries:
-            found_short.append(method.search(q, shortlist))
-    result = {"courses": len(vectors), "method": method.name, "params": method.params, "build_s": build_s,
-              "memory_mb": memory, "disk_mb": disk_mb, "recall10": recall(found10, truth),
-              "recall_short": recall(found_short, truth), "p50_ms": percentile(times, 50),
-              "p95_ms": percentile(times, 95)}
+    rows = []
+    for setting in getattr(method, "settings", [None]):
+        if setting is not None:
+            method.use(*setting)
+        with threadpool_limits(1, user_api="blas"):  # as the engine aligns
+            for q in queries[:5]:
+                method.search(q, 10)
+            times, found10, found_short = [], [], []
+            for q in queries:
+                start = time.perf_counter()
+                found10.append(method.search(q, 10))
+                times.append((time.perf_counter() - start) * 1000)
+            for q in queries:
+                found_short.append(method.search(q, shortlist))
+        rows.append({"courses": len(vectors), "method": method.name, "params": method.params, "build_s": build_s,
+                     "memory_mb": memory, "disk_mb": disk_mb, "recall10": recall(found10, truth),
+                     "recall_short": recall(found_short, truth), "p50_ms": percentile(times, 50),
+                     "p95_ms": percentile(times, 95)})
     del method
     gc.collect()
-    return result
+    return rows
 
 
 COLUMNS = [("courses", "courses", "{:,}"), ("vectors", "vectors", "{}"), ("method", "method", "{}"), ("params", "params", "{}"),
@@ -296,13 +311,37 @@ def engine_check(n_courses: int, n_queries: int, ks=(10, 20, 50, 100, 200)) -> s
     return "\n".join(lines)
 
 
+def lexical_check(n_courses: int, n_queries: int) -> str:
+    """The one part of a short-list ranking that still reads every course: the BM25 scores of
+    the credential over the whole catalogue (`LexicalIndex.scores`: the lexical feature's
+    normaliser and the short list by words), on the course texts of `make_catalogue(n)`."""
+    from recognition_engine.engine import credential_summary
+    from recognition_engine.lexical import LexicalIndex
+    from synthetic import fresh_credentials
+
+    gc.collect()
+    before, start = rss_mb(), time.perf_counter()
+    index = LexicalIndex(list(ann_vectors.course_texts(n_courses)))
+    build_s, memory = time.perf_counter() - start, rss_mb() - before
+    texts = [credential_summary(c) for c in fresh_credentials(n_queries, seed=5)]
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        index.scores(text)
+        times.append((time.perf_counter() - start) * 1000)
+    return (f"BM25 over {n_courses:,} synthetic course texts: build {build_s:.0f} s, RSS added {memory:.0f} MB; "
+            f"scores of one credential over every course p50 {percentile(times, 50):.1f} ms, "
+            f"p95 {percentile(times, 95):.1f} ms ({n_queries} fresh credentials)")
+
+
 def measure_all(vectors: np.ndarray, queries: np.ndarray, args, kind: str) -> list[dict]:
     truth = exact_top(vectors.astype(np.float32), queries, 10)
     out = []
     for config in args.configs.split(","):
         print(f"[{time.strftime('%H:%M:%S')}] {len(vectors):,} ({kind}) {config}", file=sys.stderr, flush=True)
-        out.append({**measure(config, vectors, queries, truth, args.shortlist), "vectors": kind})
-        print(table(out[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+        rows = [{**row, "vectors": kind} for row in measure(config, vectors, queries, truth, args.shortlist)]
+        out += rows
+        print("\n".join(table(rows).splitlines()[2:]), file=sys.stderr, flush=True)
     return out
 
 
@@ -321,8 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--engine-check", type=int, default=0, metavar="COURSES",
                     help="also: the engine's top-5 within the whole-text top-k, on a catalogue of COURSES")
     ap.add_argument("--engine-queries", type=int, default=100)
+    ap.add_argument("--lexical", default="", metavar="SIZES", help="also: BM25 scoring time over catalogues of these sizes")
     args = ap.parse_args(argv)
-    queries = ann_vectors.queries(args.queries, args.folder)
+    queries = ann_vectors.queries(args.queries, args.folder) if args.sizes.strip() else None
     results = []
     real = None
     for n in [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]:
@@ -331,11 +371,13 @@ def main(argv: list[str] | None = None) -> int:
     for n in [int(s.replace("_", "")) for s in args.proxy.split(",") if s.strip()]:
         results += measure_all(proxy_vectors(real, n, args.proxy_noise), queries, args,
                                f"proxy from {len(real):,} real")
-    print(f"{len(queries)} queries (whole-text vectors of fresh synthetic credentials), all-MiniLM-L6-v2, "
-          f"{os.cpu_count()} CPUs; build on all cores, queries one at a time on one thread; "
-          f"shortlist = {args.shortlist}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if results:
+        print(f"{len(queries)} queries (whole-text vectors of fresh synthetic credentials), all-MiniLM-L6-v2, "
+              f"{os.cpu_count()} CPUs; build on all cores, queries one at a time on one thread; "
+              f"shortlist = {args.shortlist}; peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
         print(table(results))
+    for n in [int(s.replace("_", "")) for s in args.lexical.split(",") if s.strip()]:
+        print(lexical_check(n, 200))
     if args.engine_check:
         print(engine_check(args.engine_check, args.engine_queries))
     print(f"targets: recall@10 >= {TARGET_RECALL}, rank p95 <= {TARGET_P95_MS:.0f} ms at 1,000,000 courses")

@@ -105,21 +105,25 @@ def main(argv: list[str] | None = None) -> int:
                 env = {**os.environ, "RECOGNITION_CACHE_DIR": str(Path(tmp) / f"cache-{n}-{config}"),
                        "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
                 print(f"[{time.strftime('%H:%M:%S')}] {n:,} rows: {config}", file=sys.stderr, flush=True)
+                load_before = os.getloadavg()[0]
                 proc = subprocess.run([sys.executable, __file__, "--worker", config, str(path)], env=env,
                                       stdout=subprocess.PIPE, text=True)
                 if proc.returncode:
                     print(f"{config} failed ({proc.returncode})", file=sys.stderr)
                     continue
                 r = json.loads(proc.stdout.strip().splitlines()[-1])
-                results.append({"rows": n, "config": config, **r, "rows_per_s": r["rows"] / r["seconds"]})
+                results.append({"rows": n, "config": config, **r, "rows_per_s": r["rows"] / r["seconds"],
+                                "load": (load_before + os.getloadavg()[0]) / 2})
                 print(f"  {r['seconds']:.1f} s, {r['rows'] / r['seconds']:.1f} rows/s", file=sys.stderr, flush=True)
     print(f"{os.cpu_count()} CPUs (shared with other work while measured: see load below), no GPU; "
-          f"all-MiniLM-L6-v2; sample catalogue (48 courses); rows without a purpose; load {os.getloadavg()[0]:.1f}")
+          "all-MiniLM-L6-v2; sample catalogue (48 courses); rows without a purpose; "
+          "load = the 1-minute load average, mean of its values before and after the configuration ran")
     print("\nmeasured")
-    print(f"{'rows':>7}  {'configuration':<14}  {'wall s':>8}  {'rows/s':>7}  {'failed':>6}")
+    print(f"{'rows':>7}  {'configuration':<17}  {'wall s':>8}  {'rows/s':>7}  {'failed':>6}  {'load':>5}")
     for r in results:
         label = {"encoder": "encoder alone", "local": "local kernel"}.get(r["config"], f"ray, {r['config'][3:]} worker(s)")
-        print(f"{r['rows']:>7,}  {label:<14}  {r['seconds']:>8.1f}  {r['rows_per_s']:>7.1f}  {r.get('failed', '-'):>6}")
+        print(f"{r['rows']:>7,}  {label:<17}  {r['seconds']:>8.1f}  {r['rows_per_s']:>7.1f}  {r.get('failed', '-'):>6}"
+              f"  {r['load']:>5.1f}")
     ray1 = [r for r in results if r["config"] == "ray1"]
     if ray1:
         rate = max(ray1, key=lambda r: r["rows"])["rows_per_s"]

@@ -1,27 +1,25 @@
 """Approximate nearest-neighbour candidate search over a catalogue's vectors.
 
 For a catalogue of hundreds of thousands of courses, aligning a credential with every
-course's outcomes costs seconds; the engine should align only a short list of courses.
-`shortlist_by_outcomes(outcome_vectors, outcome_course, incoming, k)` gives the k courses
-holding the local outcomes nearest to any incoming outcome (the engine's top-5 was always
-within its top-100 on `bench_ann.py --engine-check`); `shortlist(course_vectors, query, k)`
-the k courses whose whole-text vector (`CatalogueIndex.course_vectors`) is nearest to the
-credential's (cheaper, but it missed 28 % of the engine's top-5 at k=100). Both are exact,
-by one matrix product, below a size threshold, and above it use an HNSW graph (usearch,
-float16 storage, chosen by `benchmarks/bench_ann.py`), re-scored exactly. The caller then
-aligns only those courses.
+course's outcomes costs seconds; the engine aligns only a short list of courses
+(`candidate_courses`, called by `Engine.align` above `engine.SHORTLIST_ABOVE` courses; what
+it includes and why: docs/scaling.md). Its searches are exact, by one matrix product, below
+ANN_MIN_COURSES courses, and above it use HNSW graphs (usearch, float16 storage, chosen by
+`benchmarks/bench_ann.py`) over the outcome vectors (`nearest_outcomes`) and the course
+vectors (`shortlist`), re-scored exactly.
 
-`CourseIndex.open(folder, model_id, course_ids, vectors)` keeps the graph on disk under
-`<folder>/<model id>/`, with a manifest of the course ids and a digest of each course's
-vector: opening it for a changed catalogue removes the courses that changed or left and adds
-the new ones, instead of rebuilding the graph. usearch is an optional extra
-(`pip install -e '.[ann]'`), imported only when a graph is built or opened.
+`CourseIndex.open(folder, model_id, ids, vectors)` keeps a graph on disk under
+`<folder>/<model id>/`, with a manifest of the ids and a digest of each vector: opening it
+for a changed catalogue removes the vectors that changed or left and adds the new ones,
+instead of rebuilding the graph. usearch is an optional extra (`pip install -e '.[ann]'`),
+imported only when a graph is built or opened.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import threading
 import weakref
@@ -30,12 +28,16 @@ from pathlib import Path
 
 import numpy as np
 
-# Below this many courses the exact product is cheap (about 9 ms at 100,000 courses on one
-# thread) and is used; see benchmarks/bench_ann.py for the figures behind these settings.
-ANN_MIN_COURSES = 200_000
+# Below this many courses candidate search is one exact product, above it an HNSW graph: the
+# product over the outcome vectors costs about 2.2 ms per 1,000 courses on one thread (22 ms
+# at 10,000 courses, README), so the graphs start where the engine starts short-listing
+# (engine.SHORTLIST_ABOVE); see benchmarks/bench_ann.py for the graph's figures.
+ANN_MIN_COURSES = 20_000
 CONNECTIVITY = 32  # HNSW M
 EXPANSION_ADD = 200  # efConstruction
-EXPANSION_SEARCH = 128  # ef at query time; at least the candidates fetched
+# ef at query time (at least the candidates fetched). bench_ann.py, 2026-11-28: recall of the exact
+# top-10 at 100,000 courses (proxy) 0.985 at ef=128, 0.995 at 256, 1.000 at 512 (p50 8 ms, p95 13 ms).
+EXPANSION_SEARCH = 512
 FETCH = 100  # candidates taken from the graph and re-scored exactly, whatever k (recall of the top-10)
 STORAGE = "f16"
 
@@ -55,10 +57,14 @@ def catalogue_digest(course_ids, vectors: np.ndarray) -> str:
 
 def exact_top(vectors: np.ndarray, query: np.ndarray, k: int) -> np.ndarray:
     """Positions of the k highest cosines (unit vectors), best first."""
-    sims = vectors @ query.astype(vectors.dtype, copy=False)
-    k = min(k, len(sims))
-    top = np.argpartition(-sims, k - 1)[:k] if k < len(sims) else np.arange(len(sims))
-    return top[np.argsort(-sims[top], kind="stable")]
+    return top_positions(vectors @ query.astype(vectors.dtype, copy=False), k)
+
+
+def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores, best first."""
+    k = min(k, len(scores))
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
 
 
 def _new_graph(ndim: int):
@@ -82,10 +88,10 @@ class CourseIndex:
     rebuilt: int = 0  # courses added to the graph when it was opened (0: loaded as it was)
     keys: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # course id -> (key, vector digest)
 
-    def search(self, query: np.ndarray, k: int) -> np.ndarray:
+    def search(self, query: np.ndarray, k: int, fetch: int | None = None) -> np.ndarray:
         """Catalogue positions of (about) the k courses nearest to the query, best first: at
-        least FETCH candidates from the graph, re-scored exactly on the float32 vectors."""
-        fetch = min(max(k, FETCH), len(self.vectors))
+        least `fetch` (FETCH) candidates from the graph, re-scored exactly on the float32 vectors."""
+        fetch = min(max(k, FETCH if fetch is None else fetch), len(self.vectors))
         if self.graph.expansion_search < fetch:  # the graph explores at least as many as it returns
             self.graph.expansion_search = fetch
         found = self.graph.search(np.asarray(query, dtype=np.float32), fetch, threads=1).keys
@@ -160,9 +166,11 @@ _BUILT_LOCK = threading.Lock()
 
 
 def _graph(vectors: np.ndarray, ids, model_id: str | None, folder: Path | str | None, name: str) -> CourseIndex:
+    """`ids`: the vectors' stable ids, or a function giving them (called only when the graph is built)."""
     with _BUILT_LOCK:
         index = _BUILT.get(id(vectors))
         if index is None:
+            ids = ids() if callable(ids) else ids
             ids = [str(i) for i in ids] if ids is not None else [str(i) for i in range(len(vectors))]
             if folder is not None and model_id is not None:
                 index = CourseIndex.open(folder, model_id, ids, vectors, name)
@@ -178,30 +186,111 @@ def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_i
     """Catalogue positions of the k courses whose whole-text vector is nearest to `query`, best
     first: exact below `min_courses` courses, else from an HNSW graph built on the first call for
     this array (kept while the array lives; with `folder`, `course_ids` and `model_id`,
-    persisted there and updated only for changed courses). NB: the engine's own top-5 is
-    often not among the whole-text top-k (bench_ann.py --engine-check); see shortlist_by_outcomes."""
+    persisted there and updated only for changed courses). On its own it misses much of the
+    engine's top-5 (bench_ann.py --engine-check): `candidate_courses` uses it as one signal of three."""
     if len(course_vectors) < min_courses:
         return exact_top(course_vectors, query, k)
     return _graph(course_vectors, course_ids, model_id, folder, "courses").search(query, k)
 
 
-def shortlist_by_outcomes(outcome_vectors: np.ndarray, outcome_course: np.ndarray, incoming: np.ndarray, k: int, *,
-                          outcome_ids=None, model_id: str | None = None, folder: Path | str | None = None,
-                          min_outcomes: int = 6 * ANN_MIN_COURSES) -> np.ndarray:
-    """Catalogue positions of the k courses holding the local outcomes nearest to any incoming
-    outcome (ranked by that best cosine): what the engine's coverage features reward. Exact
-    (one product) below `min_outcomes` outcomes; above, FETCH graph neighbours per incoming
-    outcome, re-scored exactly. `outcome_course` maps each outcome row to its course position;
-    `outcome_ids` (stable, e.g. course id + outcome text digest) key the persisted graph."""
-    incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
-    if len(outcome_vectors) < min_outcomes:
-        rows = np.arange(len(outcome_vectors))
-        best = (outcome_vectors @ incoming.T).max(axis=1)
-    else:
-        index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
-        rows = np.unique(np.concatenate([index.search(v, FETCH) for v in incoming]))
-        best = (outcome_vectors[rows] @ incoming.T).max(axis=1)
+def _courses_by_best(rows: np.ndarray, best: np.ndarray, outcome_course: np.ndarray, k: int) -> np.ndarray:
+    """The first k courses of these outcome rows, each at its best outcome's score, best first."""
     order = np.argsort(-best, kind="stable")
     courses = np.asarray(outcome_course)[rows[order]]
     _, first = np.unique(courses, return_index=True)  # each course at its best outcome
     return courses[np.sort(first)][:k]
+
+
+MAX_FETCH = 4096  # graph neighbours per incoming outcome at most, when looking for all its possible homes
+
+
+def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: np.ndarray, *, outcome_ids=None,
+                     model_id: str | None = None, folder: Path | str | None = None,
+                     min_outcomes: int = 6 * ANN_MIN_COURSES) -> tuple[np.ndarray, np.ndarray]:
+    """The outcome rows worth aligning with these incoming outcomes and their cosines with each
+    (rows x m): every row below `min_outcomes` (one exact product); above, from the graph, for
+    each incoming outcome its FETCH nearest and, while the farthest found still reaches that
+    outcome's `floor` cosine, four times as many (up to MAX_FETCH), so that every outcome at or
+    above the floor is found."""
+    if len(outcome_vectors) < min_outcomes:
+        return np.arange(len(outcome_vectors)), outcome_vectors @ incoming.T
+    index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
+    found = []
+    for vector, at_least in zip(incoming, floor):
+        fetch = FETCH
+        while True:
+            near = index.search(vector, fetch)
+            if len(near) < fetch or fetch >= MAX_FETCH or float(outcome_vectors[near[-1]] @ vector) < at_least:
+                break
+            fetch = min(4 * fetch, MAX_FETCH)
+        found.append(near)
+    rows = np.unique(np.concatenate(found))
+    return rows, outcome_vectors[rows] @ incoming.T
+
+
+def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, query_text: str, k: int, *,
+                      folder: Path | str | None = None, min_courses: int | None = None) -> np.ndarray:
+    """Catalogue positions of the courses a `CatalogueIndex` should align for a credential: the
+    k nearest by each of three signals the ranking leans on (the best outcome pair with its
+    outcomes `incoming`, the whole-text cosine with `whole`, the BM25 score of `query_text`),
+    and every course in which one of its outcomes may have a home (a pair probability reaching
+    the pair model's `covered`), so that the incoming outcomes' specificity (in how many courses
+    each has a home) is the whole catalogue's. A home needs a cosine of at least `home_floor`;
+    the outcomes above it are checked with the pair model's upper bound (no margin penalty).
+    Exact below `min_courses` courses (default ANN_MIN_COURSES), from the graphs above
+    (`open_graphs`), where an incoming outcome said by more than
+    MAX_FETCH local outcomes (a generic one) has its homes counted among those only."""
+    from .background import background_scores
+
+    graphs = len(index.course_ids) >= (ANN_MIN_COURSES if min_courses is None else min_courses)
+    incoming = np.atleast_2d(np.asarray(incoming, dtype=np.float32))
+    incoming_hub = background_scores(incoming, index.background)
+    floor = home_floor(index.pairs, index.outcome_hub, incoming_hub)
+    rows, sims = nearest_outcomes(index.outcome_vectors, incoming, floor, model_id=index.model_id, folder=folder,
+                                  outcome_ids=lambda: outcome_ids(index), min_outcomes=0 if graphs else math.inf)
+    by_outcome = _courses_by_best(rows, sims.max(axis=1), index.outcome_course, k)
+    by_text = shortlist(index.course_vectors, whole, k, course_ids=index.course_ids, model_id=index.model_id,
+                        folder=folder, min_courses=0 if graphs else math.inf)
+    lexical = index.lexical.scores(query_text)
+    by_words = top_positions(lexical, k) if lexical.any() else np.zeros(0, dtype=np.int64)
+    upper = _home_logit_bound(index.pairs, sims, (index.outcome_hub[rows, None] + incoming_hub[None, :]) / 2)
+    homes = np.asarray(index.outcome_course)[rows[(upper >= _covered_logit(index.pairs)).any(axis=1)]]
+    return np.unique(np.concatenate([by_outcome, by_text, by_words, homes]).astype(np.int64))
+
+
+def outcome_ids(index) -> list[str]:
+    """Stable ids of a `CatalogueIndex`'s outcomes for the persisted graph: `<course id>/<number>`
+    (a rewritten outcome keeps its id; its new vector's digest tells the graph to replace it)."""
+    counts = np.diff(np.append(index.offsets, len(index.outcome_texts)))
+    return [f"{cid}/{j}" for cid, n in zip(index.course_ids, counts) for j in range(n)]
+
+
+def open_graphs(index, folder: Path | str | None) -> None:
+    """Build, or load and update, the two graphs of a `CatalogueIndex` (its outcome and course
+    vectors) now rather than at the first ranking (building them takes minutes for a large
+    catalogue; loading them, seconds)."""
+    _graph(index.outcome_vectors, lambda: outcome_ids(index), index.model_id, folder, "outcomes")
+    _graph(index.course_vectors, index.course_ids, index.model_id, folder, "courses")
+
+
+def _covered_logit(pairs) -> float:
+    """The logit at which a pair's probability, rounded to 4 decimals as the engine rounds it,
+    reaches `covered`."""
+    p = pairs.covered - 0.5e-4
+    return math.log(p / (1 - p))
+
+
+def _home_logit_bound(pairs, cosines: np.ndarray, hub: np.ndarray) -> np.ndarray:
+    """An upper bound of the pair logit (`PairModel.logits`): the cross-lingual and margin terms
+    at their most favourable (the margin is in [-1, 0])."""
+    return pairs.logits(cosines, hub, 1.0 if pairs.cross_lingual > 0 else 0.0, -1.0 if pairs.margin < 0 else 0.0)
+
+
+def home_floor(pairs, outcome_hub: np.ndarray, incoming_hub: np.ndarray) -> np.ndarray:
+    """Per incoming outcome, the cosine below which no local outcome can be its home, whatever
+    the local outcome's hubness (the pair model's logit grows with the cosine)."""
+    if pairs.cosine <= 0:
+        raise ValueError(f"pair model for {pairs.model_id}: the cosine's coefficient must be positive")
+    hub = np.array([outcome_hub.min(), outcome_hub.max()]) if len(outcome_hub) else np.zeros(2)
+    at_zero = np.max([_home_logit_bound(pairs, np.zeros(len(incoming_hub)), (h + incoming_hub) / 2) for h in hub], axis=0)
+    return (_covered_logit(pairs) - at_zero) / pairs.cosine

@@ -164,8 +164,12 @@ class Assessor:
         members = self._programme_members(programme) if programme is not None and purpose is None else None
         if len(set_aside(credential)) == len(credential.learning_outcomes):  # none, or none is an outcome statement
             return self._without_outcomes(policy, credential, purpose, as_of, stacked_from or [])
-        aligned = self.engine.align(credential)
+        member_ids = [catalogue.courses[i].id for i in members] if members is not None else []
+        aligned = self.engine.align(credential, include=[purpose] if purpose is not None else member_ids)
         profile, index, alignment = aligned
+        catalogue = index.catalogue  # the courses aligned (a short list of a large catalogue), in the index's order
+        if members is not None:
+            members = np.array([catalogue.position(c) for c in member_ids], dtype=np.int64)
         ranked = [self.engine.candidate(credential, aligned, int(i)) for i in top_k(alignment["score"], index.course_ids, CANDIDATES)]
         if purpose is not None:
             targets = [purpose]
@@ -223,8 +227,8 @@ class Assessor:
         return result.model_copy(update={"parts": parts, "recommendation": rec})
 
     def _evaluate(self, policy: Policy, credential, candidate: Candidate, index, alignment, as_of) -> tuple[list[Finding], Outcome]:
-        position = self.engine.catalogue.position(candidate.course_id)
-        course = self.engine.catalogue.courses[position]
+        position = index.catalogue.position(candidate.course_id)
+        course = index.catalogue.courses[position]
         ctx = Context(
             credential=credential, course=course, course_level=self._course_level(course), candidate=candidate,
             similarities=index.course_probabilities(position, alignment["incoming"], alignment), threshold=index.pairs.covered,

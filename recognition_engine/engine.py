@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import ann
 from .calibration import Calibration
 from .catalogue import Catalogue
 from .credential import MicroCredential
@@ -23,6 +24,10 @@ from .paths import cache_dir, models_dir
 from .statements import Screened, Statement, screen_outcomes
 
 ENGLISH = {None, "en"}
+# Above this many courses a ranking aligns a short list (`ann.candidate_courses`) instead of
+# every course: aligning costs about 2.5 ms per 1,000 courses (README, speed; docs/scaling.md).
+SHORTLIST_ABOVE = 20_000
+SHORTLIST = 100  # courses aligned by each signal of `ann.candidate_courses`, besides every possible home of an outcome
 
 
 @dataclass(frozen=True)
@@ -91,8 +96,15 @@ class Engine:
         encoder: str | Encoder = "auto",
         cache_path: Path | str | None = None,
         profiles: dict[str, ModelProfile] | None = None,
+        shortlist_above: int | None = SHORTLIST_ABOVE,
+        shortlist: int = SHORTLIST,
     ):
+        """`shortlist_above`: from this many courses on, rankings align a short list of courses
+        (`ann.candidate_courses`: `shortlist` courses by each of three signals and every possible
+        home of an incoming outcome; the same scores for the courses on it; None: always every
+        course)."""
         self.catalogue = catalogue
+        self.shortlist_above, self.shortlist = shortlist_above, shortlist
         self._encoder_spec = encoder
         self._cache_path = Path(cache_path) if cache_path else cache_dir() / "embeddings.sqlite"
         self._indices: dict[str, CatalogueIndex] = {}
@@ -156,11 +168,24 @@ class Engine:
             building = self._building.setdefault(encoder.model_id, threading.Lock())
         with building:
             if encoder.model_id not in self._indices:
-                self._indices[encoder.model_id] = CatalogueIndex(self.catalogue, encoder, self.profile(encoder).pairs)
+                index = CatalogueIndex(self.catalogue, encoder, self.profile(encoder).pairs)
+                if self._short_lists(index) and len(index.course_ids) >= ann.ANN_MIN_COURSES:
+                    ann.open_graphs(index, self._ann_folder)
+                self._indices[encoder.model_id] = index
             return self._indices[encoder.model_id]
 
-    def align(self, credential: MicroCredential) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
-        """Features of the credential against every course, as arrays in catalogue order."""
+    def _short_lists(self, index: CatalogueIndex) -> bool:
+        return self.shortlist_above is not None and len(index.course_ids) >= self.shortlist_above
+
+    @property
+    def _ann_folder(self) -> Path:
+        """The ANN graphs are kept beside the embedding cache."""
+        return self._cache_path.parent / "ann"
+
+    def align(self, credential: MicroCredential, include=()) -> tuple[ModelProfile, CatalogueIndex, dict[str, np.ndarray]]:
+        """Features of the credential against every course, as arrays in the returned index's
+        course order: the whole catalogue's, or above `shortlist_above` courses a subset of it
+        (`CatalogueIndex.subset`: the short list and the courses whose ids are in `include`)."""
         credential = matching_view(credential)
         encoder = self.encoder_for(credential)
         profile = self.profile(encoder)
@@ -170,6 +195,11 @@ class Engine:
         outcomes, whole = vectors[: len(texts)], vectors[len(texts)]
         title = vectors[len(texts) + 1] if credential.title else whole
         with ONE_BLAS_THREAD:
+            if self._short_lists(index):
+                short = ann.candidate_courses(index, outcomes, whole, credential_summary(credential), self.shortlist,
+                                              folder=self._ann_folder)
+                wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
+                index = index.subset(np.union1d(short, wanted))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en", whole, title,
                                     credential_summary(credential), profile.optional_weight)
             alignment["score"] = profile.scores(alignment)
@@ -213,10 +243,10 @@ class Engine:
                 for i in top_k(alignment["score"], index.course_ids, k)]
 
     def candidate(self, credential: MicroCredential, aligned, course_index: int) -> Candidate:
-        """The candidate for one course (by catalogue position) from an `align` result."""
+        """The candidate for one course (by its position in the `align` result's index) from an `align` result."""
         profile, index, alignment = aligned
         credential = matching_view(credential)
-        course = self.catalogue.courses[course_index]
+        course = index.catalogue.courses[course_index]
         score = float(alignment["score"][course_index])
         features = {f: float(alignment[f][course_index]) for f in FEATURES}
         return Candidate(
@@ -231,7 +261,7 @@ class Engine:
         position = {cid: i for i, cid in enumerate(index.course_ids)}
         out = []
         for programme in self.catalogue.programmes:
-            members = np.array([position[c] for c in programme.courses], dtype=np.int64)
+            members = np.array([position[c] for c in programme.courses if c in position], dtype=np.int64)
             if not len(members):
                 continue
             best = members[top_k(alignment["score"][members], index.course_ids[members], 1)[0]]

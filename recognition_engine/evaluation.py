@@ -123,7 +123,7 @@ def engine_ranker(catalogue: Catalogue, engine: Engine) -> Ranker:
         aligned = engine.align(credential)
         _, index, alignment = aligned
         order = top_k(alignment["score"], index.course_ids, len(index.course_ids))
-        candidate = lambda course_id: engine.candidate(credential, aligned, catalogue.position(course_id))  # noqa: E731
+        candidate = lambda course_id: engine.candidate(credential, aligned, index.catalogue.position(course_id))  # noqa: E731
         best = candidate(str(index.course_ids[order[0]]))
         return Ranking(index.course_ids[order].tolist(), not best.clear, candidate)
 

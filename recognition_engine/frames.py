@@ -183,7 +183,8 @@ def alignment_frame(engine: Engine, credential: MicroCredential, course_id: str)
     incoming = credential.outcome_texts
     if not incoming:
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
-    profile, index, alignment = engine.align(credential)
+    profile, index, alignment = engine.align(credential, include=[course_id])
+    position = index.catalogue.position(course_id)  # in the courses aligned
     sims = index.course_similarities(position, alignment["incoming"])  # m x n
     probabilities = index.course_probabilities(position, alignment["incoming"], alignment)
     threshold = profile.pairs.covered

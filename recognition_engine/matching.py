@@ -251,6 +251,34 @@ class CatalogueIndex:
             self.outcome_hub = background_scores(self.outcome_vectors, self.background)
             self.specificity = self._specificity()
         self.lexical = LexicalIndex([course_text(c) for c in courses])
+        self.rows: np.ndarray | None = None  # catalogue positions of a subset's courses (None: every course)
+        self.whole = self  # the index over the whole catalogue (a subset's parent)
+
+    def subset(self, positions) -> "CatalogueIndex":
+        """The same index restricted to some courses (catalogue positions, kept in catalogue
+        order): `align` on it gives, for those courses, exactly what it gives on the whole
+        index, as long as every course in which an incoming outcome may have a home is
+        included (`ann.candidate_courses` sees to it). What depends on the whole catalogue
+        is read from it: specificity (precomputed), the number of courses, the lexical
+        score's normaliser."""
+        rows = np.unique(np.asarray(positions, dtype=np.int64))
+        counts = np.array([len(self.catalogue.courses[i].learning_outcomes) for i in rows], dtype=np.int64)
+        outcomes = (np.concatenate([np.arange(self.offsets[i], self.offsets[i] + n) for i, n in zip(rows, counts)])
+                    if len(rows) else np.zeros(0, dtype=np.int64))
+        view = object.__new__(CatalogueIndex)
+        view.__dict__.update(self.__dict__)
+        view.catalogue = Catalogue.model_construct(institution=self.catalogue.institution, programmes=self.catalogue.programmes,
+                                                   courses=[self.catalogue.courses[i] for i in rows])
+        view.course_ids, view.course_languages, view.n_essential = (
+            self.course_ids[rows], self.course_languages[rows], self.n_essential[rows])
+        view.course_vectors, view.title_vectors = self.course_vectors[rows], self.title_vectors[rows]
+        view.offsets = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        view.outcome_course = np.repeat(np.arange(len(rows)), counts)
+        view.outcome_texts = [self.outcome_texts[j] for j in outcomes]
+        for name in ("essential", "outcome_vectors", "outcome_hub", "specificity"):
+            setattr(view, name, getattr(self, name)[outcomes])
+        view.rows, view.whole = rows, self
+        return view
 
     def _specificity(self) -> np.ndarray:
         """Each outcome's specificity from how many other courses have an outcome saying the same
@@ -292,12 +320,14 @@ class CatalogueIndex:
         # per course and incoming outcome: the probability of its best home there (n_courses x m)
         home = _round(_sigmoid(np.maximum.reduceat(logits, self.offsets, axis=0)))
         homes = (home >= pairs.covered).sum(axis=0)  # courses in which each incoming outcome has a home
-        incoming_weight = np.maximum(idf_weights(homes, n_courses), 0.05)
+        incoming_weight = np.maximum(idf_weights(homes, len(self.whole.course_ids)), 0.05)
         local_weight = np.maximum(self.specificity, 0.05) * np.where(self.essential, 1.0, optional_weight)
         ess = self.essential.astype(np.float64)
         n_ess = np.maximum(self.n_essential, 1)
         other_language = (self.course_languages != language).astype(np.float64)
-        lexical = self.lexical.scores(query_text) * (1 - other_language)
+        lexical = self.lexical.scores(query_text) * (self.whole.course_languages == language)  # every course's
+        top = lexical.max() if len(lexical) else 0.0  # the best course's, over the whole catalogue
+        lexical = lexical if self.rows is None else lexical[self.rows]
         return {
             "best": _round(sims[rows, best_in]),
             "best_in": best_in,
@@ -311,7 +341,7 @@ class CatalogueIndex:
             "essential_coverage": _round(np.add.reduceat(probability * ess, self.offsets) / n_ess),
             "covered_share": _round(np.add.reduceat((zone == 0) * ess, self.offsets) / n_ess),
             "incoming_share": _round((home >= pairs.covered).mean(axis=1)),
-            "lexical": _round(lexical / lexical.max()) if lexical.max() > 0 else np.zeros(n_courses),
+            "lexical": _round(lexical / top) if top > 0 else np.zeros(n_courses),
             "best_pair": _round(home.max(axis=1)),
             "cross_lingual": other_language,
             "incoming_hub": incoming_hub,

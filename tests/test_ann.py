@@ -58,15 +58,30 @@ def test_the_graph_is_persisted_per_model_and_updated_only_for_changed_courses(t
     assert set(updated.search(vectors[0], 5).tolist()) <= set(range(999))
 
 
-def test_the_outcome_shortlist_ranks_courses_by_their_best_outcome_and_the_graph_agrees():
+def test_the_outcome_search_finds_every_outcome_above_the_floor_and_the_graph_agrees():
     rng = np.random.default_rng(3)
     outcomes = _unit(rng, 1200)
-    outcome_course = np.repeat(np.arange(200), 6)  # 200 courses of 6 outcomes
-    incoming = outcomes[[7, 500]] + 0.05 * _unit(rng, 2)  # near outcomes of courses 1 and 83
-    exact = ann.shortlist_by_outcomes(outcomes, outcome_course, incoming, 10)
-    best = (outcomes @ incoming.T).max(axis=1)
-    per_course = np.array([best[outcome_course == c].max() for c in range(200)])
-    assert exact.tolist() == np.argsort(-per_course, kind="stable")[:10].tolist()
-    assert set(exact[:2].tolist()) == {1, 83}
-    graph = ann.shortlist_by_outcomes(outcomes, outcome_course, incoming, 10, min_outcomes=0)
-    assert graph[:2].tolist() == exact[:2].tolist() and len(set(graph) & set(exact)) >= 9
+    incoming = outcomes[[7, 500]] + 0.05 * _unit(rng, 2)  # near outcomes 7 and 500
+    incoming /= np.linalg.norm(incoming, axis=1, keepdims=True)
+    rows, sims = ann.nearest_outcomes(outcomes, incoming, np.full(2, 0.5))
+    assert rows.tolist() == list(range(1200)) and np.allclose(sims, outcomes @ incoming.T, atol=1e-6)
+    floor = np.sort(sims, axis=0)[-150]  # 150 outcomes above each floor: more than FETCH, so the graph fetches more
+    graph_rows, graph_sims = ann.nearest_outcomes(outcomes, incoming, floor, min_outcomes=0)
+    above = set(np.flatnonzero((sims >= floor).any(axis=1)).tolist())
+    assert above <= set(graph_rows.tolist()) and len(above) >= 150
+    assert np.allclose(graph_sims, outcomes[graph_rows] @ incoming.T, atol=1e-6)
+
+
+def test_no_pair_below_the_home_floor_reaches_covered():
+    from recognition_engine.engine import load_profiles
+
+    rng = np.random.default_rng(4)
+    for profile in load_profiles().values():
+        pairs = profile.pairs
+        outcome_hub, incoming_hub = rng.uniform(0.1, 0.6, 500), rng.uniform(0.1, 0.6, 8)
+        floor = ann.home_floor(pairs, outcome_hub, incoming_hub)
+        cos = rng.uniform(-0.2, 1.0, (500, 8))
+        logits = pairs.logits(cos, (outcome_hub[:, None] + incoming_hub[None, :]) / 2, rng.integers(0, 2, (500, 8)),
+                              rng.uniform(-1, 0, (500, 8)))
+        covered = np.round(1 / (1 + np.exp(-logits)), 4) >= pairs.covered
+        assert covered.any() and (cos[covered] >= np.broadcast_to(floor, cos.shape)[covered]).all()
