@@ -182,15 +182,16 @@ def _graph(vectors: np.ndarray, ids, model_id: str | None, folder: Path | str | 
 
 
 def shortlist(course_vectors: np.ndarray, query: np.ndarray, k: int, *, course_ids=None, model_id: str | None = None,
-              folder: Path | str | None = None, min_courses: int = ANN_MIN_COURSES) -> np.ndarray:
+              folder: Path | str | None = None, min_courses: int = ANN_MIN_COURSES, name: str = "courses") -> np.ndarray:
     """Catalogue positions of the k courses whose whole-text vector is nearest to `query`, best
     first: exact below `min_courses` courses, else from an HNSW graph built on the first call for
     this array (kept while the array lives; with `folder`, `course_ids` and `model_id`,
-    persisted there and updated only for changed courses). On its own it misses much of the
-    engine's top-5 (bench_ann.py --engine-check): `candidate_courses` uses it as one signal of three."""
+    persisted there under `name` and updated only for changed courses). On its own it misses
+    much of the engine's top-5 (bench_ann.py --engine-check): `candidate_courses` uses it for
+    two of its signals (whole texts, titles)."""
     if len(course_vectors) < min_courses:
         return exact_top(course_vectors, query, k)
-    return _graph(course_vectors, course_ids, model_id, folder, "courses").search(query, k)
+    return _graph(course_vectors, course_ids, model_id, folder, name).search(query, k)
 
 
 def _courses_by_best(rows: np.ndarray, best: np.ndarray, outcome_course: np.ndarray, k: int) -> np.ndarray:
@@ -228,11 +229,12 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     return rows, outcome_vectors[rows] @ incoming.T
 
 
-def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, query_text: str, k: int, *,
+def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, title: np.ndarray, query_text: str, k: int, *,
                       folder: Path | str | None = None, min_courses: int | None = None) -> np.ndarray:
     """Catalogue positions of the courses a `CatalogueIndex` should align for a credential: the
-    k nearest by each of three signals the ranking leans on (the best outcome pair with its
-    outcomes `incoming`, the whole-text cosine with `whole`, the BM25 score of `query_text`),
+    k nearest by each of four signals the ranking leans on (the best outcome pair with its
+    outcomes `incoming`, the whole-text cosine with `whole`, the title cosine with `title`, the
+    BM25 score of `query_text`),
     and every course in which one of its outcomes may have a home (a pair probability reaching
     the pair model's `covered`), so that the incoming outcomes' specificity (in how many courses
     each has a home) is the whole catalogue's. A home needs a cosine of at least `home_floor`;
@@ -251,11 +253,13 @@ def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, query_text
     by_outcome = _courses_by_best(rows, sims.max(axis=1), index.outcome_course, k)
     by_text = shortlist(index.course_vectors, whole, k, course_ids=index.course_ids, model_id=index.model_id,
                         folder=folder, min_courses=0 if graphs else math.inf)
+    by_title = shortlist(index.title_vectors, title, k, course_ids=index.course_ids, model_id=index.model_id,
+                         folder=folder, min_courses=0 if graphs else math.inf, name="titles")
     lexical = index.lexical.scores(query_text)
     by_words = top_positions(lexical, k) if lexical.any() else np.zeros(0, dtype=np.int64)
     upper = _home_logit_bound(index.pairs, sims, (index.outcome_hub[rows, None] + incoming_hub[None, :]) / 2)
     homes = np.asarray(index.outcome_course)[rows[(upper >= _covered_logit(index.pairs)).any(axis=1)]]
-    return np.unique(np.concatenate([by_outcome, by_text, by_words, homes]).astype(np.int64))
+    return np.unique(np.concatenate([by_outcome, by_text, by_title, by_words, homes]).astype(np.int64))
 
 
 def outcome_ids(index) -> list[str]:
@@ -266,11 +270,12 @@ def outcome_ids(index) -> list[str]:
 
 
 def open_graphs(index, folder: Path | str | None) -> None:
-    """Build, or load and update, the two graphs of a `CatalogueIndex` (its outcome and course
-    vectors) now rather than at the first ranking (building them takes minutes for a large
-    catalogue; loading them, seconds)."""
+    """Build, or load and update, the three graphs of a `CatalogueIndex` (its outcome, course
+    and title vectors) now rather than at the first ranking (building them takes minutes for a
+    large catalogue; loading them, seconds)."""
     _graph(index.outcome_vectors, lambda: outcome_ids(index), index.model_id, folder, "outcomes")
     _graph(index.course_vectors, index.course_ids, index.model_id, folder, "courses")
+    _graph(index.title_vectors, index.course_ids, index.model_id, folder, "titles")
 
 
 def _covered_logit(pairs) -> float:

@@ -100,7 +100,7 @@ class Engine:
         shortlist: int = SHORTLIST,
     ):
         """`shortlist_above`: from this many courses on, rankings align a short list of courses
-        (`ann.candidate_courses`: `shortlist` courses by each of three signals and every possible
+        (`ann.candidate_courses`: `shortlist` courses by each of four signals and every possible
         home of an incoming outcome; the same scores for the courses on it; None: always every
         course)."""
         self.catalogue = catalogue
@@ -196,7 +196,7 @@ class Engine:
         title = vectors[len(texts) + 1] if credential.title else whole
         with ONE_BLAS_THREAD:
             if self._short_lists(index):
-                short = ann.candidate_courses(index, outcomes, whole, credential_summary(credential), self.shortlist,
+                short = ann.candidate_courses(index, outcomes, whole, title, credential_summary(credential), self.shortlist,
                                               folder=self._ann_folder)
                 wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
                 index = index.subset(np.union1d(short, wanted))
