@@ -211,8 +211,9 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     """The outcome rows worth aligning with these incoming outcomes and their cosines with each
     (rows x m): every row below `min_outcomes` (one exact product); above, from the graph, for
     each incoming outcome its FETCH nearest and, while the farthest found still reaches that
-    outcome's `floor` cosine, four times as many (up to MAX_FETCH), so that every outcome at or
-    above the floor is found."""
+    outcome's `floor` cosine or more than a quarter of those found do, four times as many (up to
+    MAX_FETCH; every outcome once that would be a quarter of them), so that every outcome at
+    or above the floor is found."""
     if len(outcome_vectors) < min_outcomes:
         return np.arange(len(outcome_vectors)), outcome_vectors @ incoming.T
     index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
@@ -220,8 +221,15 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     for vector, at_least in zip(incoming, floor):
         fetch = FETCH
         while True:
+            if 4 * fetch >= len(outcome_vectors):  # a large share of the outcomes: exact is as cheap, and sure
+                near = exact_top(outcome_vectors, vector, len(outcome_vectors))
+                break
             near = index.search(vector, fetch)
-            if len(near) < fetch or fetch >= MAX_FETCH or float(outcome_vectors[near[-1]] @ vector) < at_least:
+            cosines = outcome_vectors[near] @ vector
+            # The graph is approximate: stop only when the farthest found is under the floor and
+            # the outcomes above it are at most a quarter of those fetched, so the few the graph
+            # may skip near the floor are unlikely to be homes.
+            if len(near) < fetch or fetch >= MAX_FETCH or (cosines[-1] < at_least and (cosines >= at_least).sum() <= fetch // 4):
                 break
             fetch = min(4 * fetch, MAX_FETCH)
         found.append(near)
