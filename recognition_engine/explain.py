@@ -284,7 +284,7 @@ def document(a: Assessment, letter: LetterContext | None = None, gettext: Gettex
 
     chosen = next((x for x in a.candidates if a.purpose and x.course_id == a.purpose.course_id), None)
     if chosen is not None and chosen.contributions:
-        ranked = sorted(chosen.contributions.items(), key=lambda kv: -abs(kv[1]))
+        ranked = sorted(((k, v) for k, v in chosen.contributions.items() if round(v, 2) != 0), key=lambda kv: -abs(kv[1]))
         sections.append(Section(
             _("Why this course matched"),
             [_("Each element's weight for or against %(course)s (the model's log-odds; together they give the score %(score).2f).",

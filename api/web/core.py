@@ -110,7 +110,10 @@ def contributions(candidate: dict[str, Any]) -> list[tuple[str, float]]:
     (each feature's, and the model's baseline), largest first, named as the engine names them
     (the template translates the names)."""
     raw = candidate.get("contributions") or {}
-    return sorted(((FEATURE_LABELS.get(name, name), value) for name, value in raw.items()), key=lambda x: -abs(x[1]))
+    # A feature that took no part (a zero weight, e.g. "another language" for a model fitted on
+    # one language) is left out: it would read as "-0.000".
+    return sorted(((FEATURE_LABELS.get(name, name), value) for name, value in raw.items() if round(value, 3) != 0),
+                  key=lambda x: -abs(x[1]))
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
