@@ -171,7 +171,7 @@ def report(results: list[dict], bloom: dict, args: argparse.Namespace) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sets", default=",".join(SET_NAMES), help=f"comma-separated, from {', '.join(SET_NAMES)}")
-    parser.add_argument("--devsets", type=Path, action="append", help=f"a folder of development sets (repeatable; default {qs.DEVSETS})")
+    parser.add_argument("--devsets", type=Path, action="append", help=f"a development set, or a folder of them (repeatable; default {qs.DEVSETS})")
     parser.add_argument("--assist", type=int, default=300, help="ASSIST queries sampled (default 300 of 55,913)")
     parser.add_argument("--wisconsin", type=int, default=200, help="Wisconsin+MATC queries sampled (default 200 of 425)")
     parser.add_argument("--resamples", type=int, default=1000, help="bootstrap resamples (default 1000)")

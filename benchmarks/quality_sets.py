@@ -94,8 +94,10 @@ def devset(folder: Path) -> list[EvalSet]:
 
 
 def devset_folders(roots: list[Path]) -> list[Path]:
-    """Set folders (those with a gold.csv) under each root, sorted by name within a root."""
-    return [f for root in roots if root.is_dir() for f in sorted(root.iterdir()) if (f / "gold.csv").exists()]
+    """Set folders (those with a gold.csv): each root that is one, else those under it, sorted
+    by name within a root."""
+    return [f for root in roots if root.is_dir()
+            for f in ([root] if (root / "gold.csv").exists() else sorted(root.iterdir())) if (f / "gold.csv").exists()]
 
 
 def dev_splits(names: list[str] | None = None) -> list[EvalSet]:

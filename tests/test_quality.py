@@ -38,6 +38,7 @@ def test_set_yaml_names_another_sets_catalogue(tmp_path):
 
 def test_devset_folders_are_those_with_a_gold_file():
     assert [f.name for f in qs.devset_folders([FIXTURES, FIXTURES / "absent"])] == ["mini-cs", "mini-cs-vi"]
+    assert [f.name for f in qs.devset_folders([FIXTURES / "mini-cs-vi"])] == ["mini-cs-vi"]  # one set named directly
 
 
 def test_spread_sample_is_seeded_and_spread_over_keys():

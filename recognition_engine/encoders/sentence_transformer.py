@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from functools import cached_property
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from ..paths import cache_dir
 
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
 
@@ -32,11 +35,13 @@ def _folder_id(path: Path) -> str:
 class SentenceTransformerEncoder:
     """Wraps a sentence-transformers model on the CPU; no model hub is ever contacted.
 
-    The model id is known at once; torch and the weights load on the first `encode`, so a
-    process whose texts are all in the embedding cache never loads them.
+    The model id is known at once; the weights load on the first `encode`, so a process whose
+    texts are all in the embedding cache never loads them. `runtime="auto"` runs a model that
+    ONNX Runtime reproduces exactly (`onnx_runtime.supported`: the bundled one) there, and
+    any other on torch; `runtime="torch"` always uses torch.
     """
 
-    def __init__(self, model: Path | str | None = None, batch_size: int = 64):
+    def __init__(self, model: Path | str | None = None, batch_size: int = 64, runtime: str = "auto"):
         if model is None:
             self._path: Path | str = bundled_model_path()
             self.model_id = BUNDLED_ID
@@ -45,7 +50,21 @@ class SentenceTransformerEncoder:
             self.model_id = _folder_id(self._path)
         else:
             self._path = self.model_id = model
+        if runtime not in ("auto", "torch"):
+            raise ValueError(f"runtime must be 'auto' or 'torch', not {runtime!r}")
         self.batch_size = batch_size
+        self._runtime = runtime
+
+    @cached_property
+    def _onnx(self):
+        """The ONNX Runtime model, or None when this model runs on torch."""
+        from . import onnx_runtime
+
+        path = self._path if isinstance(self._path, Path) else None
+        if self._runtime != "auto" or path is None or not onnx_runtime.supported(path):
+            return None
+        config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return onnx_runtime.OnnxRuntimeModel(path, cache_dir() / "onnx", int(config["max_seq_length"]))
 
     @cached_property
     def _model(self):
@@ -59,14 +78,38 @@ class SentenceTransformerEncoder:
 
     @cached_property
     def dim(self) -> int:
+        if self._onnx is not None:
+            return self._onnx.dim
         m = self._model
         return int(m.get_embedding_dimension() if hasattr(m, "get_embedding_dimension") else m.get_sentence_embedding_dimension())
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        out = np.empty((len(texts), self.dim), dtype=np.float32)
+        batches = length_batches(texts, self.batch_size)
+        chunks = [[texts[i] for i in batch] for batch in batches]
+        if self._onnx is not None:
+            vectors = self._onnx.encode_batches(chunks)
+        else:
+            vectors = [self._model.encode(chunk, batch_size=len(chunk), normalize_embeddings=True, convert_to_numpy=True,
+                                          show_progress_bar=False) for chunk in chunks]
+        for batch, chunk_vectors in zip(batches, vectors):
+            out[batch] = chunk_vectors
+        return out
+
+
+def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """Positions of the texts in batches of similar length, shortest first.
+
+    A batch is padded to its longest text: a credential's outcomes (about 15 tokens each)
+    sent with its whole text (about 130) in one batch cost the model nine times the work.
+    A batch closes at `batch_size` texts or before a text more than twice as long as its
+    first (characters, plus a few, so very short texts still share a batch)."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    batches: list[list[int]] = []
+    for i in order:
+        if not batches or len(batches[-1]) == batch_size or len(texts[i]) > 2 * len(texts[batches[-1][0]]) + 40:
+            batches.append([])
+        batches[-1].append(i)
+    return batches

@@ -1,0 +1,58 @@
+"""The sentence-transformers encoder: batching, and the ONNX Runtime that runs the bundled model."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from recognition_engine.encoders.onnx_runtime import supported
+from recognition_engine.encoders.sentence_transformer import SentenceTransformerEncoder, bundled_model_path, length_batches
+
+
+def test_a_long_text_is_not_padded_with_short_ones():
+    outcomes = [f"apply method {i} to data" for i in range(8)]
+    whole = ". ".join(outcomes)  # a credential's whole text
+    batches = length_batches([*outcomes, whole, "Data methods"], batch_size=64)
+    assert [i for batch in batches for i in batch if i == 8] == [8]
+    assert next(batch for batch in batches if 8 in batch) == [8]
+    assert sorted(i for batch in batches for i in batch) == list(range(10))
+
+
+def test_batches_respect_the_batch_size_and_go_shortest_first():
+    texts = [f"text {'x' * (i % 7)}" for i in range(150)]
+    batches = length_batches(texts, batch_size=64)
+    assert all(len(b) <= 64 for b in batches) and sum(map(len, batches)) == 150
+    lengths = [len(texts[i]) for b in batches for i in b]
+    assert lengths == sorted(lengths)
+    assert length_batches([], 64) == []
+
+
+@pytest.mark.model
+def test_onnx_runtime_gives_the_vectors_of_torch(tmp_path, monkeypatch):
+    """The bundled model runs on ONNX Runtime, exported from its own weights on first use;
+    every text, short, long (truncated at 256 tokens) or empty, gets torch's vector."""
+    monkeypatch.setenv("RECOGNITION_CACHE_DIR", str(tmp_path))
+    texts = ["Apply linear regression to economic data", "", "Trình bày được các khái niệm cơ bản",
+             " ".join(f"analyse dataset {i} with SQL and Python" for i in range(80)), "C++"]
+    onnx = SentenceTransformerEncoder()
+    fast = onnx.encode(texts)
+    assert onnx._onnx is not None and list((tmp_path / "onnx").glob("*.onnx"))
+    slow = SentenceTransformerEncoder(runtime="torch").encode(texts)
+    assert fast.shape == slow.shape == (5, onnx.dim) and np.abs(fast - slow).max() < 1e-5
+
+
+@pytest.mark.model
+def test_a_process_with_the_exported_model_never_imports_torch(tmp_path):
+    code = ("import sys; from recognition_engine.encoders.sentence_transformer import SentenceTransformerEncoder as E; "
+            "E().encode(['describe the water cycle']); print('torch' in sys.modules)")
+    env = {**os.environ, "RECOGNITION_CACHE_DIR": str(tmp_path), "PYTHONPATH": str(Path(__file__).parents[1])}
+    runs = [subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True) for _ in range(2)]
+    assert [r.stdout.strip() for r in runs] == ["True", "False"]  # the first run exports, the second only loads
+
+
+def test_only_a_bert_encoder_with_mean_pooling_runs_on_onnx(tmp_path):
+    assert supported(bundled_model_path())
+    assert not supported(tmp_path)  # not a sentence-transformers folder
