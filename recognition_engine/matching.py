@@ -200,12 +200,11 @@ def pair_margins(sims: np.ndarray, offsets: np.ndarray, outcome_course: np.ndarr
     """For local outcomes x incoming outcomes: how much better the incoming outcome says another
     outcome of the same course, as a negative number (0 when it says this one best; a course
     with one outcome has no other). Only the shortfall counts: saying this outcome best is no
-    evidence of saying it at all (that is the cosine's part)."""
+    evidence of saying it at all (that is the cosine's part). The best of the other outcomes
+    is better exactly when this one is not the course's best, so the shortfall is the
+    distance to the course's best, floored at -1."""
     top = np.maximum.reduceat(sims, offsets, axis=0)
-    is_top = sims >= top[outcome_course]
-    second = np.maximum.reduceat(np.where(is_top, -np.inf, sims), offsets, axis=0)
-    other = np.where(is_top, second[outcome_course], top[outcome_course])
-    return np.clip(sims - np.where(np.isfinite(other), other, -np.inf), -1.0, 0.0)
+    return np.maximum(sims - top[outcome_course], -1.0)
 
 
 def cross_lingual(local: np.ndarray, incoming: np.ndarray) -> np.ndarray:

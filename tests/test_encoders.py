@@ -56,3 +56,8 @@ def test_a_process_with_the_exported_model_never_imports_torch(tmp_path):
 def test_only_a_bert_encoder_with_mean_pooling_runs_on_onnx(tmp_path):
     assert supported(bundled_model_path())
     assert not supported(tmp_path)  # not a sentence-transformers folder
+
+
+def test_an_unknown_runtime_is_refused():
+    with pytest.raises(ValueError, match="runtime"):
+        SentenceTransformerEncoder(runtime="tensorflow")

@@ -154,3 +154,13 @@ def test_encoders_lists_every_model_a_credential_may_bring_in(tmp_path, bow_enco
     vietnamese = Engine(Catalogue(courses=[{**COURSES[0], "language": "vi"}]), cache_path=tmp_path / "e.sqlite")
     assert [e.model_id.split("@")[0] for e in vietnamese.encoders()] == ["intfloat/multilingual-e5-small"]
     assert [e.model_id for e in make_engine(tmp_path, bow_encoder, test_profiles).encoders()] == ["test/bag-of-words"]
+
+
+def test_a_pair_margin_is_the_shortfall_from_the_course_best_outcome():
+    from recognition_engine.matching import pair_margins
+
+    # two courses: outcomes 0-1 and outcome 2; two incoming outcomes (columns)
+    sims = np.array([[0.8, 0.1], [0.5, 0.6], [0.2, -0.9]], dtype=np.float32)
+    margins = pair_margins(sims, np.array([0, 2]), np.array([0, 0, 1]))
+    np.testing.assert_allclose(margins, [[0.0, -0.5], [-0.3, 0.0], [0.0, 0.0]], atol=1e-6)  # a lone outcome is its course's best
+    assert pair_margins(np.array([[1.0], [-1.0]]), np.array([0]), np.array([0, 0]))[1, 0] == -1.0  # floored at -1

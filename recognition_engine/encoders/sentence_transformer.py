@@ -33,12 +33,13 @@ def _folder_id(path: Path) -> str:
 
 
 class SentenceTransformerEncoder:
-    """Wraps a sentence-transformers model on the CPU; no model hub is ever contacted.
+    """Wraps a sentence-transformers model; no model hub is ever contacted.
 
     The model id is known at once; the weights load on the first `encode`, so a process whose
     texts are all in the embedding cache never loads them. `runtime="auto"` runs a model that
-    ONNX Runtime reproduces exactly (`onnx_runtime.supported`: the bundled one) there, and
-    any other on torch; `runtime="torch"` always uses torch.
+    ONNX Runtime reproduces exactly (`onnx_runtime.supported`: the bundled one) there, on the
+    CPU, and any other model, or any model where a GPU is visible, on torch (which uses the
+    GPU); `runtime="torch"` always uses torch.
     """
 
     def __init__(self, model: Path | str | None = None, batch_size: int = 64, runtime: str = "auto"):
@@ -61,7 +62,7 @@ class SentenceTransformerEncoder:
         from . import onnx_runtime
 
         path = self._path if isinstance(self._path, Path) else None
-        if self._runtime != "auto" or path is None or not onnx_runtime.supported(path):
+        if self._runtime != "auto" or path is None or not onnx_runtime.supported(path) or gpu_visible():
             return None
         config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
         return onnx_runtime.OnnxRuntimeModel(path, cache_dir() / "onnx", int(config["max_seq_length"]))
@@ -97,6 +98,13 @@ class SentenceTransformerEncoder:
         for batch, chunk_vectors in zip(batches, vectors):
             out[batch] = chunk_vectors
         return out
+
+
+def gpu_visible() -> bool:
+    """An NVIDIA GPU this process may use, told without importing torch (a Ray GPU actor gets
+    CUDA_VISIBLE_DEVICES; an empty value or -1 hides every GPU)."""
+    devices = os.environ.get("CUDA_VISIBLE_DEVICES")
+    return Path("/dev/nvidia0").exists() and (devices is None or devices.strip() not in ("", "-1"))
 
 
 def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
