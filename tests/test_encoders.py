@@ -1,6 +1,7 @@
 """The sentence-transformers encoder: batching, and the ONNX Runtime that runs the bundled model."""
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,21 @@ def test_only_a_bert_encoder_with_mean_pooling_runs_on_onnx(tmp_path):
 def test_an_unknown_runtime_is_refused():
     with pytest.raises(ValueError, match="runtime"):
         SentenceTransformerEncoder(runtime="tensorflow")
+
+
+@pytest.mark.model
+def test_a_forked_process_encodes_with_its_own_threads(tmp_path, monkeypatch):
+    monkeypatch.setenv("RECOGNITION_CACHE_DIR", str(tmp_path))
+    encoder = SentenceTransformerEncoder()
+    before = encoder.encode(["plan a survey", "an outcome of some length about statistics"])
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the parent's pool threads do not exist here
+        signal.alarm(30)  # a child waiting on threads that are not there dies instead of hanging the test
+        os.write(write, encoder.encode(["plan a survey", "an outcome of some length about statistics"]).tobytes())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    answer = os.read(read, before.nbytes)
+    assert len(answer) == before.nbytes, "the child did not answer"
+    assert np.array_equal(np.frombuffer(answer, dtype=np.float32).reshape(before.shape), before)

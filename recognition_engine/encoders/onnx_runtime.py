@@ -105,15 +105,18 @@ class OnnxRuntimeModel:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.dim = int(self._session.get_outputs()[0].shape[-1])
-        # Ray sets OMP_NUM_THREADS to an actor's CPUs; torch follows it, and so does this.
-        self._pool = ThreadPoolExecutor(int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
-                                        thread_name_prefix="onnx")
+        self._pool, self._pool_pid = None, None
         self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length)
         padding = self._tokenizer.padding or {}
         self._tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
 
     def encode_batches(self, batches: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        if self._pool_pid != os.getpid():  # a forked child has the pool but not its threads
+            # Ray sets OMP_NUM_THREADS to an actor's CPUs; torch follows it, and so does this.
+            self._pool = ThreadPoolExecutor(int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
+                                            thread_name_prefix="onnx")
+            self._pool_pid = os.getpid()
         return list(self._pool.map(self._encode, batches))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
