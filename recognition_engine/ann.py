@@ -68,6 +68,11 @@ def top_positions(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _new_graph(ndim: int):
+    # onnxruntime (the bundled model's runtime) crashes the process when it is first imported
+    # after usearch (onnxruntime 1.32, usearch 2.26: a segmentation fault on import); the other
+    # order is safe, so a graph never comes first.
+    import onnxruntime  # noqa: F401
+
     try:
         from usearch.index import Index
     except ImportError:

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import onnxruntime  # noqa: F401  before any test imports usearch: the other order crashes (recognition_engine/ann.py, _new_graph)
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent

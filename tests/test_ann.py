@@ -3,6 +3,11 @@ and updated only for the courses that changed."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -85,3 +90,12 @@ def test_no_pair_below_the_home_floor_reaches_covered():
                               rng.uniform(-1, 0, (500, 8)))
         covered = np.round(1 / (1 + np.exp(-logits)), 4) >= pairs.covered
         assert covered.any() and (cos[covered] >= np.broadcast_to(floor, cos.shape)[covered]).all()
+
+
+def test_opening_a_graph_first_leaves_the_model_runtime_importable():
+    """onnxruntime segfaulted when first imported after usearch: a service with its graphs
+    loaded from disk crashed on the first credential with new texts."""
+    code = "from recognition_engine import ann; ann._new_graph(4); import onnxruntime; print('ok')"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert run.returncode == 0 and run.stdout.strip() == "ok", run.stderr[-500:]
