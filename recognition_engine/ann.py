@@ -226,8 +226,8 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     for vector, at_least in zip(incoming, floor):
         fetch = FETCH
         while True:
-            if 4 * fetch >= len(outcome_vectors):  # a large share of the outcomes: exact is as cheap, and sure
-                near = exact_top(outcome_vectors, vector, len(outcome_vectors))
+            if 4 * fetch >= len(outcome_vectors):  # a large share of the outcomes: take them all, which is sure
+                near = np.arange(len(outcome_vectors))
                 break
             near = index.search(vector, fetch)
             cosines = outcome_vectors[near] @ vector
