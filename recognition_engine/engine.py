@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import ann
+from . import ann, threads
 from .calibration import Calibration
 from .catalogue import Catalogue
 from .credential import MicroCredential
 from .encoders import CachedEncoder, EmbeddingCache, Encoder, make_encoder
 from .encoders.base import E5, MINILM
-from .language import dominant_language, detect_language
+from .language import detect_languages, dominant_language
 from .matching import (FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, PairModel, ProgrammeCandidate,
                        candidates_frame, top_k)
 from .paths import cache_dir, models_dir
@@ -191,17 +191,27 @@ class Engine:
         profile = self.profile(encoder)
         index = self.index(encoder)
         texts = credential.outcome_texts
-        vectors = encoder.encode(credential_texts(credential))
-        outcomes, whole = vectors[: len(texts)], vectors[len(texts)]
-        title = vectors[len(texts) + 1] if credential.title else whole
+        vectors = encoder.encode([*texts, *([credential.title] if credential.title else [])])
+        outcomes = vectors[: len(texts)]
+        # The whole text (about as many tokens as the outcomes together) is encoded on a second
+        # core while the outcomes are aligned: only the last features read it.
+        encoding = threads.pool("whole-text", 1).submit(encoder.encode, [credential_summary(credential)])
+
+        def whole() -> np.ndarray:
+            return encoding.result()[0]
+
+        def title() -> np.ndarray:
+            return vectors[len(texts)] if credential.title else whole()
+
         with ONE_BLAS_THREAD:
             if self._short_lists(index):
-                short = ann.candidate_courses(index, outcomes, whole, title, credential_summary(credential), self.shortlist,
+                short = ann.candidate_courses(index, outcomes, whole(), title(), credential_summary(credential), self.shortlist,
                                               folder=self._ann_folder)
                 wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
                 index = index.subset(np.union1d(short, wanted))
-            alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en", whole, title,
+            alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en",
                                     credential_summary(credential), profile.optional_weight)
+            alignment.update(index.text_similarities(whole(), title()))
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes
         return profile, index, alignment
@@ -338,4 +348,4 @@ def text_language(credential: MicroCredential) -> str | None:
 def outcome_languages(credential: MicroCredential) -> np.ndarray:
     """Each outcome's language, read from its text; the credential's when a line is too short."""
     default = text_language(credential) or "en"
-    return np.array([detect_language(t) or default for t in credential.outcome_texts])
+    return np.array([language or default for language in detect_languages(credential.outcome_texts)])

@@ -308,11 +308,11 @@ class CatalogueIndex:
             df[rows] = 1 + same.sum(axis=1) * scale
         return idf_weights(df, len(self.catalogue.courses))
 
-    def align(self, incoming: np.ndarray, incoming_languages: np.ndarray, language: str, whole: np.ndarray,
-              title: np.ndarray, query_text: str, optional_weight: float) -> dict[str, np.ndarray]:
-        """Per-course features for one credential. incoming: m x d outcome vectors with their
-        languages; language: the one the credential is written in; whole and title: one unit
-        vector each; query_text: the credential as text (for the lexical score)."""
+    def align(self, incoming: np.ndarray, incoming_languages: np.ndarray, language: str, query_text: str,
+              optional_weight: float) -> dict[str, np.ndarray]:
+        """Per-course features for one credential, but for `text_similarities`. incoming: m x d
+        outcome vectors with their languages; language: the one the credential is written in;
+        query_text: the credential as text (for the lexical score)."""
         pairs = self.pairs
         n_courses = len(self.course_ids)
         incoming_hub = background_scores(incoming, self.background).astype(np.float32)
@@ -343,8 +343,6 @@ class CatalogueIndex:
             "best_in": best_in,
             "probability": probability,
             "zone": zone,
-            "text_similarity": _round(self.course_vectors @ whole),
-            "title_similarity": _round(self.title_vectors @ title),
             "incoming_coverage": _round(home @ incoming_weight / incoming_weight.sum()),
             "specific_coverage": _round(np.add.reduceat(probability * local_weight, self.offsets)
                                         / np.add.reduceat(local_weight, self.offsets)),
@@ -357,6 +355,10 @@ class CatalogueIndex:
             "incoming_hub": incoming_hub,
             "cross": cross,
         }
+
+    def text_similarities(self, whole: np.ndarray, title: np.ndarray) -> dict[str, np.ndarray]:
+        """The credential's whole text and title (one unit vector each) against every course's."""
+        return {"text_similarity": _round(self.course_vectors @ whole), "title_similarity": _round(self.title_vectors @ title)}
 
     def _span(self, course_index: int) -> slice:
         start = int(self.offsets[course_index])

@@ -31,6 +31,17 @@ def test_batches_respect_the_batch_size_and_go_shortest_first():
     assert length_batches([], 64) == []
 
 
+def test_a_credentials_outcomes_are_split_for_every_core():
+    """A credential's outcomes fit one batch; with two cores they go in two, and no batch is
+    split past single texts."""
+    outcomes = [f"apply method {i} to data" for i in range(9)]
+    batches = length_batches(outcomes, batch_size=64, parts=2)
+    assert sorted(map(len, batches)) == [4, 5]
+    assert sorted(i for b in batches for i in b) == list(range(9))
+    assert length_batches(outcomes[:2], batch_size=64, parts=4) == [[0], [1]]
+    assert len(length_batches(outcomes * 20, batch_size=64, parts=2)) == 3  # enough batches already
+
+
 @pytest.mark.model
 def test_onnx_runtime_gives_the_vectors_of_torch(tmp_path, monkeypatch):
     """The bundled model runs on ONNX Runtime, exported from its own weights on first use;

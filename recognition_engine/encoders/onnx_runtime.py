@@ -16,11 +16,12 @@ import hashlib
 import json
 import os
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
+
+from .. import threads
 
 TRANSFORMER = "sentence_transformers.models.Transformer"
 POOLING = "sentence_transformers.models.Pooling"
@@ -105,19 +106,17 @@ class OnnxRuntimeModel:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.dim = int(self._session.get_outputs()[0].shape[-1])
-        self._pool, self._pool_pid = None, None
         self._tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(max_length)
         padding = self._tokenizer.padding or {}
         self._tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
 
     def encode_batches(self, batches: Sequence[Sequence[str]]) -> list[np.ndarray]:
-        if self._pool_pid != os.getpid():  # a forked child has the pool but not its threads
-            # Ray sets OMP_NUM_THREADS to an actor's CPUs; torch follows it, and so does this.
-            self._pool = ThreadPoolExecutor(int(os.environ.get("OMP_NUM_THREADS") or os.cpu_count() or 1),
-                                            thread_name_prefix="onnx")
-            self._pool_pid = os.getpid()
-        return list(self._pool.map(self._encode, batches))
+        executor = threads.pool("onnx", threads.cores())
+        # the costliest batch first, so that the last one to finish is a short one
+        cost = [len(b) * max(map(len, b)) for b in batches]
+        futures = {i: executor.submit(self._encode, batches[i]) for i in sorted(range(len(batches)), key=lambda i: -cost[i])}
+        return [futures[i].result() for i in range(len(batches))]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         batch = self._tokenizer.encode_batch(list(texts))

@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from .. import threads
 from ..paths import cache_dir
 
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
@@ -88,7 +89,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        batches = length_batches(texts, self.batch_size)
+        batches = length_batches(texts, self.batch_size, threads.cores() if self._onnx is not None else 1)
         chunks = [[texts[i] for i in batch] for batch in batches]
         if self._onnx is not None:
             vectors = self._onnx.encode_batches(chunks)
@@ -107,17 +108,23 @@ def gpu_visible() -> bool:
     return Path("/dev/nvidia0").exists() and (devices is None or devices.strip() not in ("", "-1"))
 
 
-def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+def length_batches(texts: Sequence[str], batch_size: int, parts: int = 1) -> list[list[int]]:
     """Positions of the texts in batches of similar length, shortest first.
 
     A batch is padded to its longest text: a credential's outcomes (about 15 tokens each)
     sent with its whole text (about 130) in one batch cost the model nine times the work.
     A batch closes at `batch_size` texts or before a text more than twice as long as its
-    first (characters, plus a few, so very short texts still share a batch)."""
+    first (characters, plus a few, so very short texts still share a batch). The largest
+    batches are then halved until there are `parts` (one for each core that runs them) or
+    every batch is a single text."""
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     batches: list[list[int]] = []
     for i in order:
         if not batches or len(batches[-1]) == batch_size or len(texts[i]) > 2 * len(texts[batches[-1][0]]) + 40:
             batches.append([])
         batches[-1].append(i)
+    while len(batches) < parts and max(map(len, batches), default=1) > 1:
+        largest = max(range(len(batches)), key=lambda b: len(batches[b]))
+        batch = batches[largest]
+        batches[largest:largest + 1] = [batch[:len(batch) // 2], batch[len(batch) // 2:]]
     return batches
