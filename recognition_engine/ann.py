@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from . import threads
+
 # Below this many courses candidate search is one exact product, above it an HNSW graph: the
 # product over the outcome vectors costs about 2.2 ms per 1,000 courses on one thread (22 ms
 # at 10,000 courses, README), so the graphs start where the engine starts short-listing
@@ -96,14 +98,24 @@ class CourseIndex:
     def search(self, query: np.ndarray, k: int, fetch: int | None = None) -> np.ndarray:
         """Catalogue positions of (about) the k courses nearest to the query, best first: at
         least `fetch` (FETCH) candidates from the graph, re-scored exactly on the float32 vectors."""
+        return self.search_many(np.atleast_2d(query), k, fetch)[0]
+
+    def search_many(self, queries: np.ndarray, k: int, fetch: int | None = None, threads: int = 1) -> list[np.ndarray]:
+        """`search` for each row of `queries`, in one call to the graph on `threads` threads."""
         fetch = min(max(k, FETCH if fetch is None else fetch), len(self.vectors))
         if self.graph.expansion_search < fetch:  # the graph explores at least as many as it returns
             self.graph.expansion_search = fetch
-        found = self.graph.search(np.asarray(query, dtype=np.float32), fetch, threads=1).keys
-        positions = self.key_position[np.asarray(found, dtype=np.int64)]
-        positions = positions[positions >= 0]
-        sims = self.vectors[positions] @ np.asarray(query, dtype=np.float32)
-        return positions[np.argsort(-sims, kind="stable")][:k]
+        queries = np.asarray(queries, dtype=np.float32)
+        found = self.graph.search(queries, fetch, threads=threads)
+        keys = np.atleast_2d(found.keys)
+        counts = np.atleast_1d(getattr(found, "counts", len(found)))
+        out = []
+        for query, row, count in zip(queries, keys, counts):
+            positions = self.key_position[np.asarray(row[:count], dtype=np.int64)]
+            positions = positions[positions >= 0]
+            sims = self.vectors[positions] @ query
+            out.append(positions[np.argsort(-sims, kind="stable")][:k])
+        return out
 
     @classmethod
     def build(cls, course_ids, vectors: np.ndarray) -> "CourseIndex":
@@ -222,22 +234,24 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     if len(outcome_vectors) < min_outcomes:
         return np.arange(len(outcome_vectors)), outcome_vectors @ incoming.T
     index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
-    found = []
-    for vector, at_least in zip(incoming, floor):
-        fetch = FETCH
-        while True:
-            if 4 * fetch >= len(outcome_vectors):  # a large share of the outcomes: take them all, which is sure
-                near = np.arange(len(outcome_vectors))
-                break
-            near = index.search(vector, fetch)
-            cosines = outcome_vectors[near] @ vector
+    found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(incoming)
+    pending, fetch = list(range(len(incoming))), FETCH
+    while pending:  # each round searches for every outcome still pending at once, on every core
+        if 4 * fetch >= len(outcome_vectors):  # a large share of the outcomes: take them all, which is sure
+            for i in pending:
+                found[i] = np.arange(len(outcome_vectors))
+            break
+        again = []
+        for i, near in zip(pending, index.search_many(incoming[pending], fetch, fetch, threads=threads.cores())):
+            cosines = outcome_vectors[near] @ incoming[i]
             # The graph is approximate: stop only when the farthest found is under the floor and
             # the outcomes above it are at most a quarter of those fetched, so the few the graph
             # may skip near the floor are unlikely to be homes.
-            if len(near) < fetch or fetch >= MAX_FETCH or (cosines[-1] < at_least and (cosines >= at_least).sum() <= fetch // 4):
-                break
-            fetch = min(4 * fetch, MAX_FETCH)
-        found.append(near)
+            if len(near) < fetch or fetch >= MAX_FETCH or (cosines[-1] < floor[i] and (cosines >= floor[i]).sum() <= fetch // 4):
+                found[i] = near
+            else:
+                again.append(i)
+        pending, fetch = again, min(4 * fetch, MAX_FETCH)
     rows = np.unique(np.concatenate(found))
     return rows, outcome_vectors[rows] @ incoming.T
 
