@@ -77,6 +77,9 @@ class Recommendation(Texts):
     reasons: list[str] = Field(default_factory=list)  # the substantial differences (or what is missing)
     recognised_outcomes: list[str] = Field(default_factory=list)
     missing_outcomes: list[str] = Field(default_factory=list)
+    # Essential outcomes counted as recognised although the engine could show them neither
+    # covered nor missing ("to confirm"): the officer confirms or strikes them before deciding.
+    to_confirm: list[str] = Field(default_factory=list)
     credits: float | None = None  # ECTS recognised (partial) or offered as elective credit (alternative)
     alternative_course_id: str | None = None
     conditions: list[str] = Field(default_factory=list)  # what a bridging module or exam must cover
@@ -265,6 +268,20 @@ class Assessor:
         )
 
     def _recommend(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
+        """The recommendation, and when a recognition counts outcomes "to confirm" as covered, a
+        summary that says so: under the LRC they are no substantial difference, but nor has the
+        engine shown them covered, so the officer settles them before deciding (a refusal or
+        elective credit does not rest on them)."""
+        recommendation = self._recommendation(policy, credential, course_id, findings, outcome, results)
+        lo = next((f for f in findings if f.check == "learning_outcomes"), None)
+        pending = [o for o in (lo.evidence.get("to_confirm", []) if lo else []) if o in recommendation.recognised_outcomes]
+        if not pending or outcome not in (Outcome.full, Outcome.partial, Outcome.conditional):
+            return recommendation
+        summary = msg("%(summary)s Before deciding, confirm %(n)d essential outcome(s) counted as covered that the engine "
+                      "could not settle.", summary=recommendation.message("summary"), n=len(pending))
+        return Recommendation.model_validate({**recommendation.model_dump(), "summary": summary, "to_confirm": pending})
+
+    def _recommendation(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
         course = self.engine.catalogue.course(course_id)
         named = dict(course=course.id, title=course.title, ects=course.ects)
         by_check = {f.check: f for f in findings}

@@ -60,10 +60,11 @@ ROW_COLUMNS = ["learner", "purpose", "programme", "as_of"]
 CSV_COLUMNS = [*CREDENTIAL_COLUMNS, *ROW_COLUMNS]
 JSON_KEYS = {"learner", "purpose", "programme", "as_of", "credential", "credentials", "document", "format", "stack", "notes"}
 # credits: ECTS granted, one number (also for full recognition: the course's ECTS); ask_for: what
-# to ask the applicant for (" | " between items); grade*: the original grade beside the converted one;
+# to ask the applicant for (" | " between items); to_confirm: the essential outcomes the recommendation
+# counts as covered that the officer confirms first (" | " between them); grade*: the original grade beside the converted one;
 # candidates: the ranked courses with their scores ("CS302 0.9120 | CS205 0.4410"), what the officer reviews.
 RESULT_COLUMNS = ["row", "learner", "credential_id", "purpose", "outcome", "summary", "credits",
-                  "alternative_course_id", "status", "error", "ask_for", "grade", "grade_scheme", "grade_converted",
+                  "alternative_course_id", "status", "error", "ask_for", "to_confirm", "grade", "grade_scheme", "grade_converted",
                   "grade_conversion", "candidates"]
 BATCH_FORMATS = ("csv", "jsonl", "transcripts")
 MAX_TEXT_BYTES = 100_000_000  # a CSV or JSON Lines batch file; each JSON line also passes the import limits
@@ -116,6 +117,7 @@ class RowResult:
                 "summary": a.recommendation.summary, "credits": None if credits is None else float(credits),
                 "alternative_course_id": a.recommendation.alternative_course_id, "status": "done", "error": None,
                 "ask_for": LIST_SEPARATOR.join(a.recommendation.ask_for) or None,
+                "to_confirm": LIST_SEPARATOR.join(a.recommendation.to_confirm) or None,
                 "grade": grade.original if grade else a.credential.grade,
                 "grade_scheme": grade.scheme if grade else None,
                 "grade_converted": grade.converted if grade else None,

@@ -63,13 +63,14 @@ ALIGNMENT_COLUMNS = [
 # elective credits) for `alternative`, and 0 for `conditional`, `refused` and
 # `insufficient_information`. `programmes` is the purpose course's programme ids joined by "|",
 # `substantial_checks` the ids of the checks that found a substantial difference, joined by "|".
+# `n_to_confirm`: essential outcomes the recommendation counts as covered that the officer confirms first.
 # Types: text columns are pandas `str` (NaN when missing), the n_* counts nullable `Int64`,
 # ECTS, shares and scores `float64`, `purpose_requested` `boolean`, `as_of` `datetime64[ns]`.
 ASSESSMENT_COLUMNS = [
     "credential_id", "title", "awarding_body", "country", "language",
     "course_id", "course_title", "course_ects", "programmes", "purpose_requested",
     "outcome", "credits", "credits_recognised", "alternative_course_id", "covered_share", "n_missing_outcomes",
-    "n_substantial", "n_minor", "n_insufficient", "substantial_checks", "top_score",
+    "n_to_confirm", "n_substantial", "n_minor", "n_insufficient", "substantial_checks", "top_score",
     "model", "policy_id", "policy_version", "as_of", "summary",
 ]
 FINDING_COLUMNS = [
@@ -85,7 +86,7 @@ _ALIASES = {
     "recommendation": "outcome", "recommended_outcome": "outcome",
     "model_id": "model", "policy": "policy_id", "date": "as_of",
 }
-_INT_COLUMNS = ["n_missing_outcomes", "n_substantial", "n_minor", "n_insufficient"]
+_INT_COLUMNS = ["n_missing_outcomes", "n_to_confirm", "n_substantial", "n_minor", "n_insufficient"]
 _FLOAT_COLUMNS = ["course_ects", "credits", "credits_recognised", "covered_share", "top_score"]
 _STRING_COLUMNS = [c for c in ASSESSMENT_COLUMNS if c not in {*_INT_COLUMNS, *_FLOAT_COLUMNS, "purpose_requested", "as_of"}]
 
@@ -245,6 +246,7 @@ def _assessment_row(a: Assessment) -> dict[str, Any]:
         "outcome": a.outcome.value, "credits": np.nan if r.credits is None else r.credits,
         "credits_recognised": _credits_recognised(a), "alternative_course_id": r.alternative_course_id,
         "covered_share": np.nan if covered is None else float(covered), "n_missing_outcomes": len(r.missing_outcomes),
+        "n_to_confirm": len(r.to_confirm),
         "n_substantial": verdicts.count("substantial_difference"), "n_minor": verdicts.count("minor_difference"),
         "n_insufficient": verdicts.count("insufficient_information"),
         "substantial_checks": _join(f.check for f in a.findings if f.verdict.value == "substantial_difference"),
