@@ -268,20 +268,6 @@ class Assessor:
         )
 
     def _recommend(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
-        """The recommendation, and when a recognition counts outcomes "to confirm" as covered, a
-        summary that says so: under the LRC they are no substantial difference, but nor has the
-        engine shown them covered, so the officer settles them before deciding (a refusal or
-        elective credit does not rest on them)."""
-        recommendation = self._recommendation(policy, credential, course_id, findings, outcome, results)
-        lo = next((f for f in findings if f.check == "learning_outcomes"), None)
-        pending = [o for o in (lo.evidence.get("to_confirm", []) if lo else []) if o in recommendation.recognised_outcomes]
-        if not pending or outcome not in (Outcome.full, Outcome.partial, Outcome.conditional):
-            return recommendation
-        summary = msg("%(summary)s Before deciding, confirm %(n)d essential outcome(s) counted as covered that the engine "
-                      "could not settle.", summary=recommendation.message("summary"), n=len(pending))
-        return Recommendation.model_validate({**recommendation.model_dump(), "summary": summary, "to_confirm": pending})
-
-    def _recommendation(self, policy: Policy, credential, course_id, findings, outcome, results) -> Recommendation:
         course = self.engine.catalogue.course(course_id)
         named = dict(course=course.id, title=course.title, ects=course.ects)
         by_check = {f.check: f for f in findings}
@@ -290,9 +276,14 @@ class Assessor:
         not_assessed = [f.labelled() for f in findings
                         if f.verdict is Verdict.insufficient_information and f not in blocking(findings, policy.required_elements)]
         recognised, missing = _recognised_outcomes(lo, by_check.get("cognitive_depth"))
+        # Outcomes "to confirm" are no substantial difference (the burden of proof is ours), but
+        # nor has the engine shown them covered: a recognition counting them says which they are.
+        # A refusal or elective credit does not rest on them.
+        counted = outcome in (Outcome.full, Outcome.partial, Outcome.conditional)
+        to_confirm = [o for o in lo.evidence.get("to_confirm", []) if o in recognised] if lo and counted else []
         common: dict[str, Any] = {
             "reasons": [f.labelled() for f in substantial], "not_assessed": not_assessed,
-            "recognised_outcomes": recognised, "missing_outcomes": missing,
+            "recognised_outcomes": recognised, "missing_outcomes": missing, "to_confirm": to_confirm,
             "appeal": None if outcome is Outcome.full else policy.header.appeal,
         }
         incoming = _incoming_ects(by_check.get("workload"))

@@ -28,21 +28,25 @@ def assessor(sample_catalogue, bow_encoder, test_profiles, tmp_path):
 
 def test_outcomes_to_confirm_are_counted_and_said_in_the_recommendation(assessor, sample_catalogue):
     """An outcome the engine cannot settle is no substantial difference (the burden of proof is
-    the institution's), so the recognition stands, but the officer is told to settle it first."""
+    the institution's), so the recognition stands, but it lists the outcomes the officer settles first."""
     outcomes = [*REWORDED, *essential(sample_catalogue, "CS204")[2:]]
     a = assessor.assess(_credential(sample_catalogue, "CS204", 6, learning_outcomes=outcomes), "CS204", AS_OF)
     r = a.recommendation
     assert a.outcome is Outcome.full
     assert r.to_confirm == essential(sample_catalogue, "CS204")[:2]
     assert set(r.to_confirm) <= set(r.recognised_outcomes) and not r.missing_outcomes
-    assert r.summary.endswith("Before deciding, confirm 2 essential outcome(s) counted as covered that the engine could not settle.")
-    assert r.summary.startswith("Recognise in full as CS204")
-    assert r.message("summary").params["n"] == 2  # kept as a message, for the other languages
     assert assessments_frame([a]).loc[0, "n_to_confirm"] == 2
 
 
-def test_a_recognition_resting_on_covered_outcomes_alone_says_nothing_more(assessor, sample_catalogue):
+def test_a_recognition_resting_on_covered_outcomes_alone_has_none_to_confirm(assessor, sample_catalogue):
     a = assessor.assess(_credential(sample_catalogue, "CS204", 6), "CS204", AS_OF)
     assert a.outcome is Outcome.full and a.recommendation.to_confirm == []
-    assert a.recommendation.summary.endswith("no substantial difference.")
     assert assessments_frame([a]).loc[0, "n_to_confirm"] == 0
+
+
+def test_a_refusal_does_not_rest_on_outcomes_to_confirm(assessor, sample_catalogue):
+    outcomes = [*REWORDED, *essential(sample_catalogue, "CS204")[2:]]
+    cred = _credential(sample_catalogue, "CS204", 6, learning_outcomes=outcomes, level={"framework": "EQF", "value": 4})
+    a = assessor.assess(cred, "CS204", AS_OF)
+    assert a.outcome is Outcome.refused
+    assert a.finding("learning_outcomes").evidence["to_confirm"] and a.recommendation.to_confirm == []

@@ -353,7 +353,7 @@ class TestCognitiveDepth:
         ctx = self._ctx(["Describe a software architecture with components."], [[0.9, 0.1]], level={"framework": "EQF", "value": 7})
         f = make_rule("cognitive_depth").evaluate(ctx)
         assert f.verdict is Verdict.substantial_difference and f.remedies == [C]
-        assert f.bridge == [f"an assessment at the create level of: {self.DESIGN}"]
+        assert f.bridge == [f"an assessment at the create level of: {self.DESIGN.rstrip('.')}"]  # no full stop inside a sentence
         assert "EQF 7" in f.reason and f.params["substantial_from_eqf"] == 7
 
     def test_the_same_gap_below_eqf_7_stays_minor_and_says_why(self):

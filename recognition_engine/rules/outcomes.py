@@ -64,10 +64,10 @@ class LearningOutcomes(Rule):
                           threshold=ctx.threshold, incoming=languages[0], course=languages[1])
         if to_confirm:
             counted = msg("%(counted)s; %(n)d to confirm by the officer: %(outcomes)s", counted=counted, n=len(to_confirm),
-                          outcomes=to_confirm)
+                          outcomes=clauses(to_confirm))
         if share >= self.params.full:
             return self.finding(Verdict.meets, counted, evidence)
-        not_covered = msg("%(counted)s; not covered: %(outcomes)s", counted=counted, outcomes=missing)
+        not_covered = msg("%(counted)s; not covered: %(outcomes)s", counted=counted, outcomes=clauses(missing))
         if share >= self.params.minor:
             return self.finding(Verdict.minor_difference, not_covered, evidence)
         bridgeable = len(missing) <= self.params.max_bridgeable_outcomes
@@ -76,7 +76,13 @@ class LearningOutcomes(Rule):
         else:
             remedies = [ALTERNATIVE]
         return self.finding(Verdict.substantial_difference, not_covered, evidence, remedies=remedies,
-                            bridge=[msg("the outcome: %(outcome)s", outcome=m) for m in missing] if bridgeable else [])
+                            bridge=[msg("the outcome: %(outcome)s", outcome=m) for m in clauses(missing)] if bridgeable else [])
+
+
+def clauses(outcomes: list[str]) -> list[str]:
+    """Outcome statements as they read inside a sentence (a list, a condition): without their
+    own full stop, so that a reason or a summary does not end in two."""
+    return [o.rstrip(" .") or o for o in outcomes]
 
 
 def to_be_confirmed(match) -> bool:
@@ -124,7 +130,7 @@ class CognitiveDepth(Rule):
         if not flags:
             return self.finding(Verdict.meets, msg("no covered outcome is met at a lower cognitive level (%(compared)d compared)",
                                                    compared=compared), evidence)
-        listed = [msg("%(outcome)s (%(level)s, met at %(met)s)", outcome=f["local"], level=msg(f["local_level"]),
+        listed = [msg("%(outcome)s (%(level)s, met at %(met)s)", outcome=clauses([f["local"]])[0], level=msg(f["local_level"]),
                       met=msg(f["incoming_level"])) for f in flags]
         counted = dict(flagged=len(flags), compared=compared, outcomes=listed)
         limit, from_eqf = self.params.substantial_share, self.params.substantial_from_eqf
@@ -134,7 +140,7 @@ class CognitiveDepth(Rule):
                                     "%(limit)g%% at a course at EQF %(eqf)d: %(outcomes)s", limit=limit * 100, eqf=eqf, **counted),
                                 evidence, remedies=list(self.params.substantial_remedies),
                                 bridge=[msg("an assessment at the %(level)s level of: %(outcome)s", level=msg(f["local_level"]),
-                                            outcome=f["local"]) for f in flags])
+                                            outcome=clauses([f["local"]])[0]) for f in flags])
         if limit is not None and share > limit:
             return self.finding(Verdict.minor_difference, msg(
                 "%(flagged)d of %(compared)d covered outcomes met only at a lower cognitive level (a depth gap is substantial "
