@@ -5,9 +5,19 @@ Each process makes its own pool, on first use."""
 from __future__ import annotations
 
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 _POOLS: dict[str, tuple[int, ThreadPoolExecutor]] = {}
+_LOCK = threading.Lock()
+
+
+def _reset_lock() -> None:  # a child forked while another thread held the lock gets it free
+    global _LOCK
+    _LOCK = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_reset_lock)
 
 
 def cores() -> int:
@@ -17,8 +27,9 @@ def cores() -> int:
 
 def pool(name: str, size: int) -> ThreadPoolExecutor:
     """This process's pool called `name` (made with `size` threads on first use)."""
-    pid, executor = _POOLS.get(name, (None, None))
-    if pid != os.getpid() or executor is None:
-        executor = ThreadPoolExecutor(size, thread_name_prefix=name)
-        _POOLS[name] = (os.getpid(), executor)
-    return executor
+    with _LOCK:
+        pid, executor = _POOLS.get(name, (None, None))
+        if pid != os.getpid() or executor is None:
+            executor = ThreadPoolExecutor(size, thread_name_prefix=name)
+            _POOLS[name] = (os.getpid(), executor)
+        return executor
