@@ -334,8 +334,9 @@ def credential_summary(credential: MicroCredential) -> str:
 
 
 def credential_texts(credential: MicroCredential) -> list[str]:
-    """What the engine encodes for a credential, in one call: its outcomes, its whole text
-    (compared with each course's whole text), then its title if it has one."""
+    """What the engine encodes for a credential: its outcomes, its whole text (compared with
+    each course's whole text) and its title if it has one (a batch encodes them all at once
+    first, so that its rankings find them in the cache)."""
     return [*credential.outcome_texts, credential_summary(credential), *([credential.title] if credential.title else [])]
 
 
