@@ -195,7 +195,8 @@ class Engine:
         outcomes = vectors[: len(texts)]
         # The whole text (about as many tokens as the outcomes together) is encoded on a second
         # core while the outcomes are aligned: only the last features read it.
-        encoding = threads.pool("whole-text", 1).submit(encoder.encode, [credential_summary(credential)])
+        summary = credential_summary(credential)
+        encoding = threads.pool("whole-text", 1).submit(encoder.encode, [summary])
 
         def whole() -> np.ndarray:
             return encoding.result()[0]
@@ -205,12 +206,12 @@ class Engine:
 
         with ONE_BLAS_THREAD:
             if self._short_lists(index):
-                short = ann.candidate_courses(index, outcomes, whole(), title(), credential_summary(credential), self.shortlist,
+                short = ann.candidate_courses(index, outcomes, whole(), title(), summary, self.shortlist,
                                               folder=self._ann_folder)
                 wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
                 index = index.subset(np.union1d(short, wanted))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en",
-                                    credential_summary(credential), profile.optional_weight)
+                                    summary, profile.optional_weight)
             alignment.update(index.text_similarities(whole(), title()))
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes

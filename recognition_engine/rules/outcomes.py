@@ -79,10 +79,14 @@ class LearningOutcomes(Rule):
                             bridge=[msg("the outcome: %(outcome)s", outcome=m) for m in clauses(missing)] if bridgeable else [])
 
 
-def clauses(outcomes: list[str]) -> list[str]:
-    """Outcome statements as they read inside a sentence (a list, a condition): without their
+def clause(outcome: str) -> str:
+    """An outcome statement as it reads inside a sentence (a list, a condition): without its
     own full stop, so that a reason or a summary does not end in two."""
-    return [o.rstrip(" .") or o for o in outcomes]
+    return outcome.rstrip(" .") or outcome
+
+
+def clauses(outcomes: list[str]) -> list[str]:
+    return [clause(o) for o in outcomes]
 
 
 def to_be_confirmed(match) -> bool:
@@ -130,7 +134,7 @@ class CognitiveDepth(Rule):
         if not flags:
             return self.finding(Verdict.meets, msg("no covered outcome is met at a lower cognitive level (%(compared)d compared)",
                                                    compared=compared), evidence)
-        listed = [msg("%(outcome)s (%(level)s, met at %(met)s)", outcome=clauses([f["local"]])[0], level=msg(f["local_level"]),
+        listed = [msg("%(outcome)s (%(level)s, met at %(met)s)", outcome=clause(f["local"]), level=msg(f["local_level"]),
                       met=msg(f["incoming_level"])) for f in flags]
         counted = dict(flagged=len(flags), compared=compared, outcomes=listed)
         limit, from_eqf = self.params.substantial_share, self.params.substantial_from_eqf
@@ -140,7 +144,7 @@ class CognitiveDepth(Rule):
                                     "%(limit)g%% at a course at EQF %(eqf)d: %(outcomes)s", limit=limit * 100, eqf=eqf, **counted),
                                 evidence, remedies=list(self.params.substantial_remedies),
                                 bridge=[msg("an assessment at the %(level)s level of: %(outcome)s", level=msg(f["local_level"]),
-                                            outcome=clauses([f["local"]])[0]) for f in flags])
+                                            outcome=clause(f["local"])) for f in flags])
         if limit is not None and share > limit:
             return self.finding(Verdict.minor_difference, msg(
                 "%(flagged)d of %(compared)d covered outcomes met only at a lower cognitive level (a depth gap is substantial "

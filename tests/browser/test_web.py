@@ -96,6 +96,12 @@ def test_outcomes_a_recognition_counts_but_could_not_settle_are_listed_above_the
     screenshot(page, "comparison-to-confirm", full_page=False)
     page.click("#to-confirm li a")
     assert page.url.endswith("#outcomes")
+    vi = new_page(locale="vi-VN")
+    sign_in(vi, server, "officer", "/ui/assess")
+    _assess(vi, server, ROOT / "examples" / "credentials" / "mc-hust-csdl-2024.yaml", purpose="CS202")
+    assert "cần xác nhận trước khi quyết định" in vi.locator("section.card").filter(has=vi.locator("#to-confirm")).inner_text()
+    assert axe_violations(vi) == []
+    screenshot(vi, "comparison-to-confirm-vi", full_page=False)
 
 
 def test_annex_form_shows_field_named_errors_next_to_the_fields(new_page, server):
