@@ -106,7 +106,7 @@ def _cmd_decisions(args: argparse.Namespace) -> int:
     print(f"{done.rows} labelled (credential, course) pair(s), {done.positive} equivalent, from the latest decision on "
           f"{done.assessments} assessment(s); {done.credential_count} credential(s) in {done.credentials}")
     print(f"retrain: recognise calibrate --decisions {done.decisions} --credentials {done.credentials} "
-          "--catalogue YOUR_CATALOGUE --encoder minilm")
+          "--catalogue YOUR_CATALOGUE")
     return 0
 
 

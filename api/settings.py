@@ -3,7 +3,7 @@
     RECOGNITION_DATABASE_URL=postgresql+psycopg://user:pass@127.0.0.1:5432/recognition
     RECOGNITION_CATALOGUE=path/to/catalogue.yaml     # imported on first start only
     RECOGNITION_POLICY=path/to/institution_policy.yaml
-    RECOGNITION_ENCODER=auto | minilm | e5 | /path/to/sentence-transformers-model
+    RECOGNITION_ENCODER=auto | minilm-int8 | minilm | e5 | /path/to/sentence-transformers-model
     RECOGNITION_OFFICE_CONTACT="Recognition Office, ..., recognition@example.org"   # in decision letters
 """
 
@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     catalogue: Path = Field(ROOT / "examples" / "catalogue.yaml",
                             description="catalogue imported when the database holds none yet (first start)")
     policy: Path | None = Field(None, description="an institution's policy overlaid on the default")
-    encoder: str = Field("auto", description="auto, minilm, e5, or a local sentence-transformers model path")
+    encoder: str = Field("auto", description="auto, minilm-int8, minilm, e5, or a local sentence-transformers model path")
     office_contact: str | None = Field(None, description="the recognition office's contact, printed in decision letters")
     embedding_cache: Path | None = Field(None, description="embedding cache file (default: the engine's)")
     host: str = "127.0.0.1"

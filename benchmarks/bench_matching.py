@@ -1,10 +1,10 @@
 """Matching benchmark: index build and per-credential ranking on synthetic catalogues.
 
 For each catalogue size (100, 1,000, 10,000 courses by default) it measures, with the
-real bundled model (all-MiniLM-L6-v2 on the CPU):
+engine's English model (`--encoder`, default all-MiniLM-L6-v2 int8 on ONNX Runtime, CPU):
 
 - unique texts the index needs (outcomes + one text per course) and the time the raw
-  encoder (`SentenceTransformerEncoder.encode`, same batch size) takes for them;
+  encoder (its `encode`, same batch size) takes for them;
 - the index build with a cold cache (a fresh temporary SQLite file), and its ratio to the
   raw encoder time (target <= 1.15);
 - a second build on the unchanged catalogue (a new Engine on the same cache file) and
@@ -50,6 +50,8 @@ for p in (str(ROOT), str(HERE)):
 import numpy as np  # noqa: E402
 
 from recognition_engine import Engine  # noqa: E402
+from recognition_engine.encoders import make_encoder  # noqa: E402
+from recognition_engine.encoders.base import ENGLISH_DEFAULT, MINILM, MINILM_INT8  # noqa: E402
 from recognition_engine.matching import course_text  # noqa: E402
 from synthetic import ESCO_ATTRIBUTION, catalogue_stats, fresh_credentials, make_catalogue  # noqa: E402
 
@@ -179,9 +181,8 @@ def _profiled(profile_dir: Path | None, name: str):
 
 def run_size(n_courses: int, queries: int, k: int, seed: int, repeats: int | None,
              profile_dir: Path | None = None, torch_threads: int | None = None,
-             idle: tuple[float, float] | None = None) -> dict:
+             idle: tuple[float, float] | None = None, encoder: str = ENGLISH_DEFAULT) -> dict:
     """All measurements for one catalogue size, in this process."""
-    from recognition_engine.encoders.sentence_transformer import SentenceTransformerEncoder
 
     if torch_threads:
         import torch
@@ -190,7 +191,7 @@ def run_size(n_courses: int, queries: int, k: int, seed: int, repeats: int | Non
 
     rss_start = current_rss_mb()
     start = time.perf_counter()
-    raw = SentenceTransformerEncoder()
+    raw = make_encoder(encoder)
     load_s = time.perf_counter() - start
     raw.encode([f"warm-up sentence number {i} about learning outcomes" for i in range(2 * raw.batch_size)])
     rss_model = current_rss_mb()
@@ -451,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", type=Path, default=None, metavar="DIR",
                     help="write cProfile stats of the builds and the rank loop to DIR (adds overhead)")
     ap.add_argument("--torch-threads", type=int, default=None, help="torch intra-op threads (default: torch's own)")
+    ap.add_argument("--encoder", default=ENGLISH_DEFAULT, help=f"{MINILM}, {MINILM_INT8} or a local model path (default {ENGLISH_DEFAULT}, the engine's)")
     ap.add_argument("--wait-idle", type=float, default=None, metavar="CPUS",
                     help="before measuring, wait (up to --wait-timeout s) until other processes use at most CPUS cores")
     ap.add_argument("--wait-timeout", type=float, default=1800.0)
@@ -462,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     idle = (args.wait_idle, args.wait_timeout) if args.wait_idle is not None else None
     if args.worker is not None:
         result = run_size(args.worker, args.queries, args.k, args.seed, args.repeats, args.profile,
-                          args.torch_threads, idle)
+                          args.torch_threads, idle, args.encoder)
         print(json.dumps(result))
         return 0
 
@@ -476,10 +478,10 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         if args.in_process:
             results.append(run_size(n, args.queries, args.k, args.seed, args.repeats, args.profile,
-                                    args.torch_threads, idle))
+                                    args.torch_threads, idle, args.encoder))
             continue
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(n), "--queries", str(args.queries),
-               "--k", str(args.k), "--seed", str(args.seed)]
+               "--k", str(args.k), "--seed", str(args.seed), "--encoder", args.encoder]
         if args.repeats is not None:
             cmd += ["--repeats", str(args.repeats)]
         if args.profile is not None:

@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality_sets import DEVSETS, dev_splits, devset, devset_folders  # noqa: E402
 
 from recognition_engine.background import background_scores, background_vectors  # noqa: E402
-from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
+from recognition_engine.encoders.base import E5, MINILM, MINILM_INT8  # noqa: E402
 from recognition_engine.engine import Engine, outcome_languages, shared_encoder  # noqa: E402
 from recognition_engine.language import detect_language  # noqa: E402
 from recognition_engine.matching import PAIR_FEATURES  # noqa: E402
@@ -49,7 +49,8 @@ from recognition_engine.paths import cache_dir, models_dir  # noqa: E402
 MAX_MISSED = 0.05
 MIN_PRECISION = 0.95
 # MiniLM is English-only: it is fitted on the English sets; e5 on every set.
-ENGLISH_ONLY = {MINILM}
+ENGLISH_ONLY = {MINILM, MINILM_INT8}
+MODELS = (MINILM, MINILM_INT8, E5)
 
 
 def translation(name: str) -> bool:
@@ -151,9 +152,9 @@ def heldout_splits(names: list[str] | None):
     return [s for f in devset_folders([DEVSETS]) if names is None or f.name in names for s in devset(f) if s.split == "heldout"]
 
 
-def check(names: list[str] | None) -> None:
+def check(names: list[str] | None, models: list[str]) -> None:
     """The shipped pair models on the heldout splits, as the engine reads them (fits nothing)."""
-    for spec in (MINILM, E5):
+    for spec in models:
         rows = []
         for d in heldout_splits(names):
             if d.pairs is None or (spec in ENGLISH_ONLY and translation(d.name)):
@@ -174,14 +175,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help="comma-separated set names (default: every set)")
     parser.add_argument("--check", action="store_true", help="fit nothing: zone errors and reliability of the shipped models on the heldout splits")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated encoder specs (default {','.join(MODELS)})")
     args = parser.parse_args()
+    models = args.models.split(",")
     from sklearn.linear_model import LogisticRegression
 
     if args.check:
-        check(args.sets.split(",") if args.sets else None)
+        check(args.sets.split(",") if args.sets else None, models)
         return
     sets = dev_splits(args.sets.split(",") if args.sets else None)
-    for spec in (MINILM, E5):
+    for spec in models:
         encoder = shared_encoder(spec, cache_dir() / "embeddings.sqlite")
         used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
         rows = [r for d in used for r in labelled_pairs(d, encoder)]
@@ -192,7 +195,7 @@ def main() -> None:
         y = np.array([r["label"] for r in rows])
         model = LogisticRegression(C=10.0).fit(x, y)
         coef = dict(zip(PAIR_FEATURES, model.coef_[0].round(4).tolist()))
-        path = models_dir() / f"pairs-{'minilm' if spec == MINILM else 'e5'}.json"
+        path = models_dir() / f"pairs-{spec}.json"
         fitted = {"model_id": encoder.model_id, "coef": coef, "intercept": round(float(model.intercept_[0]), 4),
                   "covered": 0.5, "to_confirm": 0.3}
         path.write_text(json.dumps(fitted), encoding="utf-8")  # so the engine below uses the fitted logits

@@ -43,10 +43,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality_sets import dev_splits, external_fit_halves  # noqa: E402
-from fit_pairs import ENGLISH_ONLY, translation  # noqa: E402
+from fit_pairs import ENGLISH_ONLY, MODELS, translation  # noqa: E402
 
 from recognition_engine.calibration import fit, model_card, out_of_fold  # noqa: E402
-from recognition_engine.encoders.base import E5, MINILM  # noqa: E402
 from recognition_engine.engine import Engine, matching_view  # noqa: E402
 from recognition_engine.evaluation import NO_COUNTERPART  # noqa: E402
 from recognition_engine.matching import DECIMALS, FEATURES  # noqa: E402
@@ -97,10 +96,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help="comma-separated devset names (default: every set)")
     parser.add_argument("--no-external", action="store_true", help="fit on the devsets alone")
+    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated encoder specs (default {','.join(MODELS)})")
     args = parser.parse_args()
     sets = dev_splits(args.sets.split(",") if args.sets else None)
     external = [] if args.no_external else external_fit_halves()
-    for spec, slug in ((MINILM, "minilm"), (E5, "e5")):
+    for spec in args.models.split(","):
         used = [d for d in sets if spec not in ENGLISH_ONLY or not translation(d.name)]
         outside = external if spec in ENGLISH_ONLY else []
         frame = feature_rows(used + outside, spec)
@@ -116,7 +116,7 @@ def main() -> None:
         threshold, metrics = choose_abstention(frame[devsets], probability[devsets], gate[devsets])
         calibration = dataclasses.replace(calibration, abstain_below=round(threshold, DECIMALS),
                                           metrics={**calibration.metrics, **metrics})
-        out = models_dir() / f"calibration-{slug}.json"
+        out = models_dir() / f"calibration-{spec}.json"
         calibration.save(out)
         out.with_suffix(".md").write_text(model_card(calibration), encoding="utf-8")
         weights = ", ".join(f"{f} {c:+.2f}" for f, c in zip(calibration.features, calibration.coef))

@@ -16,7 +16,7 @@ from .calibration import Calibration
 from .catalogue import Catalogue
 from .credential import MicroCredential
 from .encoders import CachedEncoder, EmbeddingCache, Encoder, make_encoder
-from .encoders.base import E5, MINILM
+from .encoders.base import E5, ENGLISH_DEFAULT
 from .language import detect_languages, dominant_language
 from .matching import (FEATURES, ONE_BLAS_THREAD, Candidate, CatalogueIndex, PairModel, ProgrammeCandidate,
                        candidates_frame, top_k)
@@ -85,7 +85,7 @@ def load_profiles(path: Path | None = None) -> dict[str, ModelProfile]:
 class Engine:
     """Holds a catalogue and ranks its courses for incoming credentials.
 
-    `encoder="auto"` uses all-MiniLM-L6-v2 when both the credential and the catalogue are
+    `encoder="auto"` uses all-MiniLM-L6-v2 (int8, `ENGLISH_DEFAULT`) when both the credential and the catalogue are
     in English and multilingual-e5-small otherwise; any other value is passed to
     `make_encoder` and used for everything. An encoder instance may also be given.
     """
@@ -121,7 +121,7 @@ class Engine:
             key = spec.model_id
         elif spec == "auto":
             english = self._catalogue_english and (credential is None or text_language(credential) in ENGLISH)
-            key = MINILM if english else E5
+            key = ENGLISH_DEFAULT if english else E5
         else:
             key = spec
         if not isinstance(spec, str):

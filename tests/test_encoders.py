@@ -65,6 +65,25 @@ def test_a_process_with_the_exported_model_never_imports_torch(tmp_path):
     assert [r.stdout.strip() for r in runs] == ["True", "False"]  # the first run exports, the second only loads
 
 
+@pytest.mark.model
+def test_the_int8_model_is_a_model_of_its_own_close_to_float32(tmp_path, monkeypatch):
+    """Quantised once beside the float32 export; another model id (so other vectors never mix
+    in the cache or meet the float32 model's fitted profile), vectors close to float32's."""
+    monkeypatch.setenv("RECOGNITION_CACHE_DIR", str(tmp_path))
+    texts = ["Apply linear regression to economic data", "Design a relational database schema", "",
+             "Trình bày được các khái niệm cơ bản", " ".join(f"analyse dataset {i} with SQL" for i in range(80))]
+    full, int8 = SentenceTransformerEncoder(), SentenceTransformerEncoder(runtime="int8")
+    assert int8.model_id == full.model_id + "@onnx-int8"
+    near = (full.encode(texts) * int8.encode(texts)).sum(axis=1)
+    assert near.min() > 0.97 and near.max() < 1 - 1e-4  # close, but not the same vectors
+    assert sorted(p.name.endswith("-int8.onnx") for p in (tmp_path / "onnx").glob("*.onnx")) == [False, True]
+
+
+def test_the_int8_runtime_needs_a_model_onnx_runs(tmp_path):
+    with pytest.raises(ValueError, match="int8"):
+        SentenceTransformerEncoder(tmp_path, runtime="int8")
+
+
 def test_only_a_bert_encoder_with_mean_pooling_runs_on_onnx(tmp_path):
     assert supported(bundled_model_path())
     assert not supported(tmp_path)  # not a sentence-transformers folder

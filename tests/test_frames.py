@@ -248,7 +248,7 @@ def test_alignment_frame_agrees_with_the_learning_outcome_finding(sample_catalog
     assert [(p["local"], p["incoming"], p["similarity"], p["covered"]) for p in pairs] == list(
         zip(best.local_outcome, best.incoming_outcome, best.similarity, best.covered))
     row = F.assessments_frame([a]).iloc[0]
-    assert row.model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert row.model == "sentence-transformers/all-MiniLM-L6-v2@onnx-int8"
     assert row.n_missing_outcomes == len(F.gaps_frame([a]))
 
 

@@ -164,3 +164,27 @@ def test_a_pair_margin_is_the_shortfall_from_the_course_best_outcome():
     margins = pair_margins(sims, np.array([0, 2]), np.array([0, 0, 1]))
     np.testing.assert_allclose(margins, [[0.0, -0.5], [-0.3, 0.0], [0.0, 0.0]], atol=1e-6)  # a lone outcome is its course's best
     assert pair_margins(np.array([[1.0], [-1.0]]), np.array([0]), np.array([0, 0]))[1, 0] == -1.0  # floored at -1
+
+
+def test_pair_scores_split_across_cores_give_the_scores_of_one_run(tmp_path, bow_encoder, test_profiles, monkeypatch):
+    """Above SPLIT_FROM outcomes each core scores a run of courses; features, zones and pairs
+    are those of one run over the whole catalogue (runs of unequal courses, one-outcome ones)."""
+    from recognition_engine import matching
+
+    words = ["design", "schemas", "sql", "queries", "train", "classifier", "html", "browser", "graphs", "sort"]
+    rng = random.Random(3)
+    courses = [course(f"C{i:02d}", f"Course {i}", [" ".join(rng.sample(words, 3)) for _ in range(rng.randint(1, 6))])
+               for i in range(41)]
+    credential = MicroCredential(id="s", title="Data", learning_outcomes=["design sql schemas", "train a classifier", "sort graphs"])
+
+    def scored():
+        engine = make_engine(tmp_path, bow_encoder, test_profiles, courses)
+        return engine.features(credential), [(c.course_id, c.matches) for c in engine.rank(credential, k=5)]
+
+    one_run = scored()
+    monkeypatch.setattr(matching, "SPLIT_FROM", 0)
+    monkeypatch.setattr(matching.threads, "cores", lambda: 3)
+    engine = make_engine(tmp_path, bow_encoder, test_profiles, courses)
+    assert len(engine.index(engine.encoder_for(credential))._course_runs(3)) == 4  # three runs of courses
+    split = scored()
+    assert split[0].equals(one_run[0]) and split[1] == one_run[1]

@@ -5,7 +5,7 @@ import csv
 import pytest
 
 from recognition_engine import Engine, load_credentials
-from recognition_engine.encoders.sentence_transformer import BUNDLED_ID
+from recognition_engine.encoders.sentence_transformer import BUNDLED_ID, INT8_SUFFIX
 from recognition_engine.evaluation import evaluate, read_gold
 from recognition_engine.paths import examples_dir
 
@@ -37,7 +37,7 @@ def test_engine_ranks_english_heldout_credentials_at_least_as_well_as_tfidf(engi
     the shipped calibration was fitted on it, so a figure there proves nothing."""
     english = [c for c in load_credentials(HELDOUT / "credentials") if c.language == "en"]
     gold = read_gold(HELDOUT / "gold.csv")
-    assert len(english) == 49 and {engine.encoder_for(c).model_id for c in english} == {BUNDLED_ID}
+    assert len(english) == 49 and {engine.encoder_for(c).model_id for c in english} == {BUNDLED_ID + INT8_SUFFIX}
     result = evaluate(sample_catalogue, english, {c.id: gold[c.id] for c in english}, engine)
     by_ranker = {m.ranker: m for m in result.metrics}
     assert by_ranker["engine"].recall_at_1 >= 0.90, by_ranker["engine"]

@@ -122,7 +122,7 @@ def add_parser(sub: Any) -> None:
                        "or URL to learning outcomes (ELMO has no learning-outcomes element)")
     batch.add_argument("--catalogue", type=Path, help="catalogue file (default: the bundled sample)")
     batch.add_argument("--policy", type=Path, help="an institution's policy overlaid on the default")
-    batch.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local model path")
+    batch.add_argument("--encoder", default="auto", help="auto (default), minilm-int8, minilm, e5, or a local model path")
     batch.add_argument("--purpose", help="course id for rows without one")
     batch.add_argument("--programme", help="programme for rows without a purpose (its best-ranked course)")
     batch.add_argument("--as-of", type=iso_date, help="default date for rows without one (default: today)")

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..calibration import fit, model_card, read_decisions
+from ..encoders.base import ENGLISH_DEFAULT
 from .common import today
 from ..errors import InputError, Problem
 from ..matching import FEATURES
@@ -73,7 +74,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--decisions", type=Path, required=True, help="CSV with columns credential,course_id,decision")
     parser.add_argument("--credentials", type=Path, default=examples_dir() / "credentials", help="folder or file the credential ids refer to")
     parser.add_argument("--catalogue", type=Path, default=examples_dir() / "catalogue.yaml")
-    parser.add_argument("--encoder", default="minilm", help="minilm, e5, or a local sentence-transformers model path")
+    parser.add_argument("--encoder", default=ENGLISH_DEFAULT, help=f"{ENGLISH_DEFAULT} (default: the engine's English model), minilm (float32), e5, or a local sentence-transformers model path")
     parser.add_argument("--out", type=Path, help="where to write the calibration JSON (default: the model's file under models/)")
     parser.set_defaults(func=_cmd_calibrate)
     return parser

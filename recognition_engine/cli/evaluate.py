@@ -55,6 +55,6 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--credentials", type=Path, required=True, help="credentials file or folder")
     parser.add_argument("--gold", type=Path, required=True, help="CSV with columns credential_id,course_id (course_id NONE: no counterpart)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    parser.add_argument("--encoder", default="auto", help="auto (default), minilm, e5, or a local sentence-transformers model path")
+    parser.add_argument("--encoder", default="auto", help="auto (default), minilm-int8, minilm, e5, or a local sentence-transformers model path")
     parser.set_defaults(func=_cmd_evaluate)
     return parser

@@ -8,6 +8,10 @@ texts took p50 61 ms here against 94-1,138 ms on torch, on 2 busy cores (README,
 
 The model is exported once from its own weights (torch.onnx) into the cache folder; later
 processes load the exported file with the model's own tokenizer and never import torch.
+
+`quantized=True` runs an int8 copy of it (ONNX Runtime's dynamic quantisation, weights per
+output channel): about 1.6 times faster on a credential's texts, vectors at cosine 0.99 of the
+float32 ones (README, speed). Other vectors: a model of its own, with its own fitted profile.
 """
 
 from __future__ import annotations
@@ -45,16 +49,16 @@ def supported(model_path: Path) -> bool:
             and (model_path / "tokenizer.json").is_file())
 
 
-def _exported_path(model_path: Path, folder: Path) -> Path:
+def _exported_path(model_path: Path, folder: Path, quantized: bool = False) -> Path:
     """The exported file's name: the model folder's name and a digest of its configuration and
-    weights, so changed weights are exported again."""
+    weights, so changed weights are exported again (`-int8` for the quantised copy)."""
     digest = hashlib.sha256(f"opset{OPSET}".encode())
     for f in sorted(model_path.glob("*")):
         if f.suffix == ".json":
             digest.update(f.read_bytes())
         elif f.suffix in (".safetensors", ".bin"):
             digest.update(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}".encode())
-    return folder / f"{model_path.name}-{digest.hexdigest()[:16]}.onnx"
+    return folder / f"{model_path.name}-{digest.hexdigest()[:16]}{'-int8' if quantized else ''}.onnx"
 
 
 def _export(model_path: Path, target: Path) -> None:
@@ -85,6 +89,16 @@ def _export(model_path: Path, target: Path) -> None:
     os.replace(partial, target)  # atomic: a concurrent process sees no file or a whole one
 
 
+def _quantize(source: Path, target: Path) -> None:
+    """int8 weights per output channel: per-tensor scales cost too much (vectors at cosine 0.96
+    of float32 against 0.99, on the dev sets' outcomes)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    partial = target.with_suffix(f".{os.getpid()}.partial")
+    quantize_dynamic(str(source), str(partial), weight_type=QuantType.QInt8, per_channel=True)
+    os.replace(partial, target)
+
+
 class OnnxRuntimeModel:
     """Tokenises, runs the exported transformer and mean-pools, as sentence-transformers does.
 
@@ -93,13 +107,17 @@ class OnnxRuntimeModel:
     and two one-thread runs took p50 51 ms where one two-thread run after the other took 61
     (a credential's texts, 2 cores)."""
 
-    def __init__(self, model_path: Path, folder: Path, max_length: int):
+    def __init__(self, model_path: Path, folder: Path, max_length: int, quantized: bool = False):
         import onnxruntime
         from tokenizers import Tokenizer
 
         path = _exported_path(model_path, folder)
         if not path.is_file():
             _export(model_path, path)
+        if quantized:
+            path, source = _exported_path(model_path, folder, quantized=True), path
+            if not path.is_file():
+                _quantize(source, path)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 1
         # Threads that spin between calls take the cores from whatever runs next on a shared machine.

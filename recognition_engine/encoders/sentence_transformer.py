@@ -15,6 +15,8 @@ from .. import threads
 from ..paths import cache_dir
 
 BUNDLED_ID = "sentence-transformers/all-MiniLM-L6-v2"
+RUNTIMES = ("auto", "torch", "int8")
+INT8_SUFFIX = "@onnx-int8"
 
 
 def bundled_model_path() -> Path:
@@ -40,7 +42,8 @@ class SentenceTransformerEncoder:
     texts are all in the embedding cache never loads them. `runtime="auto"` runs a model that
     ONNX Runtime reproduces exactly (`onnx_runtime.supported`: the bundled one) there, on the
     CPU, and any other model, or any model where a GPU is visible, on torch (which uses the
-    GPU); `runtime="torch"` always uses torch.
+    GPU); `runtime="torch"` always uses torch; `runtime="int8"` runs an int8 copy on ONNX
+    Runtime (other vectors, so another model id: `<id>@onnx-int8`).
     """
 
     def __init__(self, model: Path | str | None = None, batch_size: int = 64, runtime: str = "auto"):
@@ -52,8 +55,14 @@ class SentenceTransformerEncoder:
             self.model_id = _folder_id(self._path)
         else:
             self._path = self.model_id = model
-        if runtime not in ("auto", "torch"):
-            raise ValueError(f"runtime must be 'auto' or 'torch', not {runtime!r}")
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+        if runtime == "int8":
+            from . import onnx_runtime
+
+            if not isinstance(self._path, Path) or not onnx_runtime.supported(self._path):
+                raise ValueError(f"{self.model_id}: the int8 runtime needs a local BERT model with mean pooling")
+            self.model_id += INT8_SUFFIX
         self.batch_size = batch_size
         self._runtime = runtime
 
@@ -63,10 +72,11 @@ class SentenceTransformerEncoder:
         from . import onnx_runtime
 
         path = self._path if isinstance(self._path, Path) else None
-        if self._runtime != "auto" or path is None or not onnx_runtime.supported(path) or gpu_visible():
+        if self._runtime == "torch" or path is None or not onnx_runtime.supported(path) or (self._runtime == "auto" and gpu_visible()):
             return None
         config = json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8"))
-        return onnx_runtime.OnnxRuntimeModel(path, cache_dir() / "onnx", int(config["max_seq_length"]))
+        return onnx_runtime.OnnxRuntimeModel(path, cache_dir() / "onnx", int(config["max_seq_length"]),
+                                             quantized=self._runtime == "int8")
 
     @cached_property
     def _model(self):

@@ -30,7 +30,7 @@ def test_post_assessment_stores_outcome_findings_and_candidates(api, cloud):
     checks = [f["check"] for f in a["findings"]]
     assert "learning_outcomes" in checks and "level" in checks and "workload" in checks
     assert a["candidates"][0]["course_id"] == "CS302"
-    assert a["versions"]["model"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert a["versions"]["model"] == "sentence-transformers/all-MiniLM-L6-v2@onnx-int8"
     assert cloud["decision"] is None and cloud["precedents"] == []
     again = api.client.get(f"/assessments/{cloud['id']}", headers=api.h("registrar"))
     assert again.status_code == 200 and again.json()["assessment"] == a

@@ -24,7 +24,7 @@ def test_metrics_count_requests_batch_rows_and_encoder_work(api):
     text = r.text
     assert 'recognition_http_requests_total{method="GET",route="/catalogue",status="200"}' in text
     assert 'recognition_http_request_duration_seconds_bucket{le="0.1",method="GET",route="/catalogue"}' in text
-    assert 'recognition_encoder_cache_hits_total{model="sentence-transformers/all-MiniLM-L6-v2"}' in text
+    assert 'recognition_encoder_cache_hits_total{model="sentence-transformers/all-MiniLM-L6-v2@onnx-int8"}' in text
     assert "recognition_encoder_texts_encoded_total" in text and "recognition_batch_rows_total" in text
 
 

@@ -23,7 +23,7 @@ def test_health_reports_model_catalogue_and_database(api):
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["status"] == "ok"
-    assert body["model"]["ready"] and "sentence-transformers/all-MiniLM-L6-v2" in body["model"]["loaded"]
+    assert body["model"]["ready"] and "sentence-transformers/all-MiniLM-L6-v2@onnx-int8" in body["model"]["loaded"]
     assert body["catalogue"]["courses"] == 46 and body["catalogue"]["programmes"] == 2
     assert body["database"] == {"ready": True, "dialect": api.backend, "revision": _head_revision()}
 
@@ -37,7 +37,7 @@ def test_the_multilingual_index_is_built_in_the_background_at_start(api):
         if any(m.startswith("intfloat/multilingual-e5-small") for m in loaded):
             break
         time.sleep(0.2)
-    assert len(loaded) == 2 and "sentence-transformers/all-MiniLM-L6-v2" in loaded, loaded
+    assert len(loaded) == 2 and "sentence-transformers/all-MiniLM-L6-v2@onnx-int8" in loaded, loaded
 
 
 def test_openapi_docs_are_served(api):
