@@ -193,9 +193,12 @@ class Engine:
         texts = credential.outcome_texts
         vectors = encoder.encode([*texts, *([credential.title] if credential.title else [])])
         outcomes = vectors[: len(texts)]
-        # The whole text (about as many tokens as the outcomes together) is encoded on a second
-        # core while the outcomes are aligned: only the last features read it.
+        # A new whole text (about as many tokens as the outcomes together) is encoded on a second
+        # core while the outcomes are aligned on one: only the last features read it. A known one
+        # (a batch encodes its rows first, a page shows a credential again) leaves every core to
+        # the alignment (two cores splitting it beside the model measured slower than one).
         summary = credential_summary(credential)
+        known = encoder.known([summary])
         encoding = threads.pool("whole-text", 1).submit(encoder.encode, [summary])
 
         def whole() -> np.ndarray:
@@ -211,7 +214,7 @@ class Engine:
                 wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
                 index = index.subset(np.union1d(short, wanted))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en",
-                                    summary, profile.optional_weight)
+                                    summary, profile.optional_weight, parts=threads.cores() if known else 1)
             alignment.update(index.text_similarities(whole(), title()))
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes

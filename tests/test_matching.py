@@ -167,8 +167,9 @@ def test_a_pair_margin_is_the_shortfall_from_the_course_best_outcome():
 
 
 def test_pair_scores_split_across_cores_give_the_scores_of_one_run(tmp_path, bow_encoder, test_profiles, monkeypatch):
-    """Above SPLIT_FROM outcomes each core scores a run of courses; features, zones and pairs
-    are those of one run over the whole catalogue (runs of unequal courses, one-outcome ones)."""
+    """Above SPLIT_FROM outcomes, for a credential whose texts are known, each core scores a run
+    of courses; features, zones and pairs are those of one run over the whole catalogue (runs
+    of unequal courses, one-outcome ones)."""
     from recognition_engine import matching
 
     words = ["design", "schemas", "sql", "queries", "train", "classifier", "html", "browser", "graphs", "sort"]
@@ -186,5 +187,12 @@ def test_pair_scores_split_across_cores_give_the_scores_of_one_run(tmp_path, bow
     monkeypatch.setattr(matching.threads, "cores", lambda: 3)
     engine = make_engine(tmp_path, bow_encoder, test_profiles, courses)
     assert len(engine.index(engine.encoder_for(credential))._course_runs(3)) == 4  # three runs of courses
+    runs = []
+    monkeypatch.setattr(matching.CatalogueIndex, "_course_runs", lambda self, parts, f=matching.CatalogueIndex._course_runs:
+                        runs.append(parts) or f(self, parts))
     split = scored()
+    assert runs and set(runs) == {3}  # the credential was ranked before: every core aligns it
     assert split[0].equals(one_run[0]) and split[1] == one_run[1]
+    runs.clear()
+    make_engine(tmp_path, bow_encoder, test_profiles, courses).rank(MicroCredential(id="n", learning_outcomes=["sort html graphs", "train sql"]))
+    assert set(runs) == {1}  # a new credential: its whole text is encoded beside a one-thread alignment

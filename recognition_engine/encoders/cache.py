@@ -121,19 +121,29 @@ class CachedEncoder:
     def dim(self) -> int:
         return self.encoder.dim
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        keys = [text_key(t) for t in texts]
-        unique = list(dict.fromkeys(keys))
-        # `found` answers this call, whatever the memory cache evicts meanwhile
+    def _stored(self, unique: list[bytes]) -> dict[bytes, np.ndarray]:
+        """The vectors of these keys in memory or on disk (those from disk are kept in memory)."""
         found = self.memory.get_many(unique)
         missing = [k for k in unique if k not in found]
         if missing and self.cache is not None:
             stored = self.cache.get_many(self.model_id, missing)
             found.update(stored)
             self.memory.put_many(stored)
-            missing = [k for k in missing if k not in found]
+        return found
+
+    def known(self, texts: Sequence[str]) -> bool:
+        """Whether `encode(texts)` would be answered from the caches, without the model."""
+        unique = list(dict.fromkeys(text_key(t) for t in texts))
+        return len(self._stored(unique)) == len(unique)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        keys = [text_key(t) for t in texts]
+        unique = list(dict.fromkeys(keys))
+        # `found` answers this call, whatever the memory cache evicts meanwhile
+        found = self._stored(unique)
+        missing = [k for k in unique if k not in found]
         if missing:
             first_text = {}
             for key, text in zip(keys, texts):

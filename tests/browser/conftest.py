@@ -49,7 +49,7 @@ def server(tmp_path_factory):
     engine.dispose()
     port = free_port()
     log = open(tmp_path_factory.mktemp("log") / "uvicorn.log", "w+")
-    env = service_env(url, RECOGNITION_ENCODER="minilm", RECOGNITION_HOME_SCHAC="voorbeeld.nl",
+    env = service_env(url, RECOGNITION_ENCODER="minilm-int8", RECOGNITION_HOME_SCHAC="voorbeeld.nl",
                       RECOGNITION_WORKER_ROW_DELAY="0.4", RECOGNITION_WORKER_POLL_SECONDS="0.2",
                       RECOGNITION_WORKER_CHUNK="1")
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory", "--host", "127.0.0.1",
