@@ -85,7 +85,7 @@ def test_officer_assesses_confirms_a_pair_decides_and_prints_the_letter(new_page
 def test_outcomes_a_recognition_counts_but_could_not_settle_are_listed_above_the_pairs(new_page, server):
     page = new_page()
     sign_in(page, server, "officer", "/ui/assess")
-    _assess(page, server, ROOT / "examples" / "credentials" / "mc-hust-csdl-2024.yaml", purpose="CS202")
+    _assess(page, server, ROOT / "examples" / "credentials" / "mc-porto-webdb-2024.yaml", purpose="CS206")
     assert page.inner_text(".verdict h1").strip().endswith(("Full recognition", "Partial recognition"))
     pending = [r.locator("td").nth(0).inner_text().strip() for r in page.locator("tr.pair[data-zone=to_confirm]").all()
                if not r.locator(".tag").count()]
@@ -98,7 +98,7 @@ def test_outcomes_a_recognition_counts_but_could_not_settle_are_listed_above_the
     assert page.url.endswith("#outcomes")
     vi = new_page(locale="vi-VN")
     sign_in(vi, server, "officer", "/ui/assess")
-    _assess(vi, server, ROOT / "examples" / "credentials" / "mc-hust-csdl-2024.yaml", purpose="CS202")
+    _assess(vi, server, ROOT / "examples" / "credentials" / "mc-porto-webdb-2024.yaml", purpose="CS206")
     assert "cần xác nhận trước khi quyết định" in vi.locator("section.card").filter(has=vi.locator("#to-confirm")).inner_text()
     assert axe_violations(vi) == []
     screenshot(vi, "comparison-to-confirm-vi", full_page=False)
