@@ -25,7 +25,7 @@ import numpy as np
 
 from recognition_engine.background import background_path, vectors_path
 from recognition_engine.encoders import make_encoder
-from recognition_engine.encoders.base import E5, MINILM, MINILM_INT8
+from recognition_engine.encoders.base import BUNDLED
 
 N_LABELS = 1000
 N_DESCRIPTIONS = 1000
@@ -44,7 +44,7 @@ def sample_texts(esco_csv: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("esco_csv", type=Path)
-    parser.add_argument("--models", default=f"{MINILM},{MINILM_INT8},{E5}", help="comma-separated encoder specs (default: all three)")
+    parser.add_argument("--models", default=",".join(BUNDLED), help=f"comma-separated encoder specs (default {','.join(BUNDLED)})")
     args = parser.parse_args()
     texts = sample_texts(args.esco_csv)
     with background_path().open("w", encoding="utf-8", newline="") as f:

@@ -43,9 +43,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from quality_sets import dev_splits, external_fit_halves  # noqa: E402
-from fit_pairs import ENGLISH_ONLY, MODELS, translation  # noqa: E402
+from fit_pairs import ENGLISH_ONLY, translation  # noqa: E402
 
 from recognition_engine.calibration import fit, model_card, out_of_fold  # noqa: E402
+from recognition_engine.encoders.base import BUNDLED  # noqa: E402
 from recognition_engine.engine import Engine, matching_view  # noqa: E402
 from recognition_engine.evaluation import NO_COUNTERPART  # noqa: E402
 from recognition_engine.matching import DECIMALS, FEATURES  # noqa: E402
@@ -96,7 +97,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", help="comma-separated devset names (default: every set)")
     parser.add_argument("--no-external", action="store_true", help="fit on the devsets alone")
-    parser.add_argument("--models", default=",".join(MODELS), help=f"comma-separated encoder specs (default {','.join(MODELS)})")
+    parser.add_argument("--models", default=",".join(BUNDLED), help=f"comma-separated encoder specs (default {','.join(BUNDLED)})")
     args = parser.parse_args()
     sets = dev_splits(args.sets.split(",") if args.sets else None)
     external = [] if args.no_external else external_fit_halves()

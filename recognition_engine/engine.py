@@ -198,11 +198,11 @@ class Engine:
         # (a batch encodes its rows first, a page shows a credential again) leaves every core to
         # the alignment (two cores splitting it beside the model measured slower than one).
         summary = credential_summary(credential)
-        known = encoder.known([summary])
-        encoding = threads.pool("whole-text", 1).submit(encoder.encode, [summary])
+        known = encoder.cached([summary])
+        encoding = None if known is not None else threads.pool("whole-text", 1).submit(encoder.encode, [summary])
 
         def whole() -> np.ndarray:
-            return encoding.result()[0]
+            return (known if encoding is None else encoding.result())[0]
 
         def title() -> np.ndarray:
             return vectors[len(texts)] if credential.title else whole()
@@ -214,7 +214,7 @@ class Engine:
                 wanted = np.array([self.catalogue.position(c) for c in include], dtype=np.int64)
                 index = index.subset(np.union1d(short, wanted))
             alignment = index.align(outcomes, outcome_languages(credential), text_language(credential) or "en",
-                                    summary, profile.optional_weight, parts=threads.cores() if known else 1)
+                                    summary, profile.optional_weight, parts=threads.cores() if encoding is None else 1)
             alignment.update(index.text_similarities(whole(), title()))
             alignment["score"] = profile.scores(alignment)
         alignment["incoming"] = outcomes

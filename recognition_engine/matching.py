@@ -325,10 +325,10 @@ class CatalogueIndex:
         cross = cross_lingual(self.outcome_languages, incoming_languages)
         # Each part scores the pairs of a run of courses (the pool's threads and this one).
         bounds = self._course_runs(parts if len(self.outcome_texts) >= SPLIT_FROM else 1)
-        runs = [(bounds[i], bounds[i + 1], incoming, incoming_hub, cross) for i in range(len(bounds) - 1)]
-        later = [threads.pool("pairs", len(runs) - 1).submit(self._best_pairs, *run) for run in runs[1:]]
-        parts = [self._best_pairs(*runs[0]), *(f.result() for f in later)]
-        best, best_in, best_logit, home_logit = (np.concatenate(column) for column in zip(*parts))
+        score = functools.partial(self._best_pairs, incoming=incoming, incoming_hub=incoming_hub, cross=cross)
+        later = [threads.pool("pairs", len(bounds) - 2).submit(score, start, stop) for start, stop in zip(bounds[1:-1], bounds[2:])]
+        scored = [score(bounds[0], bounds[1]), *(f.result() for f in later)]
+        best, best_in, best_logit, home_logit = (np.concatenate(column) for column in zip(*scored))
         probability = _round(_sigmoid(best_logit))
         zone = np.where(probability >= pairs.covered, 0, np.where(probability >= pairs.to_confirm, 1, 2))
         zone = np.where((zone == 2) & (self.specificity < GENERIC), 1, zone)  # generic: to confirm

@@ -10,6 +10,7 @@ import numpy as np
 MINILM = "minilm"
 MINILM_INT8 = "minilm-int8"
 E5 = "e5"
+BUNDLED = (MINILM, MINILM_INT8, E5)  # the specs of the models this package ships fitted files for
 # The English model an engine on "auto" uses (benchmarks/quality.py compares it with MINILM).
 ENGLISH_DEFAULT = MINILM_INT8
 

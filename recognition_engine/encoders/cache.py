@@ -131,10 +131,11 @@ class CachedEncoder:
             self.memory.put_many(stored)
         return found
 
-    def known(self, texts: Sequence[str]) -> bool:
-        """Whether `encode(texts)` would be answered from the caches, without the model."""
-        unique = list(dict.fromkeys(text_key(t) for t in texts))
-        return len(self._stored(unique)) == len(unique)
+    def cached(self, texts: Sequence[str]) -> np.ndarray | None:
+        """`encode(texts)` when the caches hold every text's vector; None when the model would be needed."""
+        keys = [text_key(t) for t in texts]
+        found = self._stored(list(dict.fromkeys(keys)))
+        return np.stack([found[k] for k in keys]) if all(k in found for k in keys) else None
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:

@@ -49,16 +49,16 @@ def supported(model_path: Path) -> bool:
             and (model_path / "tokenizer.json").is_file())
 
 
-def _exported_path(model_path: Path, folder: Path, quantized: bool = False) -> Path:
+def _exported_path(model_path: Path, folder: Path) -> Path:
     """The exported file's name: the model folder's name and a digest of its configuration and
-    weights, so changed weights are exported again (`-int8` for the quantised copy)."""
+    weights, so changed weights are exported again."""
     digest = hashlib.sha256(f"opset{OPSET}".encode())
     for f in sorted(model_path.glob("*")):
         if f.suffix == ".json":
             digest.update(f.read_bytes())
         elif f.suffix in (".safetensors", ".bin"):
             digest.update(f"{f.name}:{f.stat().st_size}:{f.stat().st_mtime_ns}".encode())
-    return folder / f"{model_path.name}-{digest.hexdigest()[:16]}{'-int8' if quantized else ''}.onnx"
+    return folder / f"{model_path.name}-{digest.hexdigest()[:16]}.onnx"
 
 
 def _export(model_path: Path, target: Path) -> None:
@@ -123,7 +123,7 @@ class OnnxRuntimeModel:
         if not path.is_file():
             _export(model_path, path)
         if quantized:
-            path, source = _exported_path(model_path, folder, quantized=True), path
+            path, source = path.with_name(f"{path.stem}-int8.onnx"), path
             if not path.is_file():
                 _quantize(source, path)
         options = onnxruntime.SessionOptions()
