@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from . import threads
+from .products import pair_cosines
 
 # Below this many courses candidate search is one exact product, above it an HNSW graph: the
 # product over the outcome vectors costs about 2.2 ms per 1,000 courses on one thread (22 ms
@@ -232,7 +233,7 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
     MAX_FETCH; every outcome once that would be a quarter of them), so that every outcome at
     or above the floor is found."""
     if len(outcome_vectors) < min_outcomes:
-        return np.arange(len(outcome_vectors)), outcome_vectors @ incoming.T
+        return np.arange(len(outcome_vectors)), pair_cosines(outcome_vectors, incoming)
     index = _graph(outcome_vectors, outcome_ids, model_id, folder, "outcomes")
     found: list[np.ndarray] = [np.zeros(0, dtype=np.int64)] * len(incoming)
     pending, fetch = list(range(len(incoming))), FETCH
@@ -253,7 +254,7 @@ def nearest_outcomes(outcome_vectors: np.ndarray, incoming: np.ndarray, floor: n
                 again.append(i)
         pending, fetch = again, min(4 * fetch, MAX_FETCH)
     rows = np.unique(np.concatenate(found))
-    return rows, outcome_vectors[rows] @ incoming.T
+    return rows, pair_cosines(outcome_vectors[rows], incoming)
 
 
 def candidate_courses(index, incoming: np.ndarray, whole: np.ndarray, title: np.ndarray, query_text: str, k: int, *,
