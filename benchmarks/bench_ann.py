@@ -190,20 +190,22 @@ class EngineShortlist:
         from recognition_engine import ann
 
         self.ann = ann
-        self.settings = list(dict.fromkeys([(ann.EXPANSION_SEARCH, ann.FETCH), (128, 100), (256, 100), (512, 100),
-                                            (256, 200), (512, 300)]))
+        # None: the engine's own ef for the graph's size (ann.expansion_search)
+        self.settings = [(None, ann.FETCH), (128, 100), (256, 100), (512, 100), (256, 200), (512, 300), (1024, 100),
+                         (2048, 100)]
         self.name = "ann.py (usearch f16)"
         self.use(*self.settings[0])
 
-    def use(self, ef: int, fetch: int) -> None:
+    def use(self, ef: int | None, fetch: int) -> None:
         self.ef, self.fetch = ef, fetch
-        self.params = f"M={self.ann.CONNECTIVITY} efC={self.ann.EXPANSION_ADD} ef={max(ef, fetch)} fetch={fetch}"
+        self.params = (f"M={self.ann.CONNECTIVITY} efC={self.ann.EXPANSION_ADD} "
+                       f"ef={'by size' if ef is None else max(ef, fetch)} fetch={fetch}")
         if hasattr(self, "index"):
-            self.index.graph.expansion_search = ef
+            self.index.ef = ef
 
     def build(self, vectors):
         self.index = self.ann.CourseIndex.build([str(i) for i in range(len(vectors))], vectors.astype(np.float32))
-        self.index.graph.expansion_search = self.ef
+        self.index.ef = self.ef
 
     def search(self, q, k):
         return self.index.search(q, k, self.fetch)

@@ -38,11 +38,18 @@ from .products import pair_cosines
 ANN_MIN_COURSES = 20_000
 CONNECTIVITY = 32  # HNSW M
 EXPANSION_ADD = 200  # efConstruction
-# ef at query time (at least the candidates fetched). bench_ann.py, 2026-11-28: recall of the exact
-# top-10 at 100,000 courses (proxy) 0.985 at ef=128, 0.995 at 256, 1.000 at 512 (p50 8 ms, p95 13 ms).
+# ef at query time (at least the candidates fetched), twice as many from LARGE_GRAPH vectors on.
+# bench_ann.py, 2026-11-28, recall of the exact top-10 (synthetic courses, proxies of jittered copies):
+# 100,000 courses 0.985 at ef=128, 0.995 at 256, 1.000 at 512 (p50 8, p95 13 ms); 1,000,000 courses
+# 0.977 at 512, 0.995 at 1,024 (p50 5.4, p95 7.0 ms), 0.9998 at 2,048.
 EXPANSION_SEARCH = 512
+LARGE_GRAPH = 500_000
 FETCH = 100  # candidates taken from the graph and re-scored exactly, whatever k (recall of the top-10)
 STORAGE = "f16"
+
+
+def expansion_search(n_vectors: int) -> int:
+    return EXPANSION_SEARCH if n_vectors < LARGE_GRAPH else 2 * EXPANSION_SEARCH
 
 
 def _digest(vector: np.ndarray) -> str:
@@ -94,6 +101,7 @@ class CourseIndex:
     key_position: np.ndarray  # graph key -> catalogue position (-1: not in the catalogue)
     digest: str
     rebuilt: int = 0  # courses added to the graph when it was opened (0: loaded as it was)
+    ef: int | None = None  # ef at query time; None: `expansion_search` of the graph's size
     keys: dict[str, tuple[int, str]] = field(default_factory=dict, repr=False)  # course id -> (key, vector digest)
 
     def search(self, query: np.ndarray, k: int, fetch: int | None = None) -> np.ndarray:
@@ -104,8 +112,8 @@ class CourseIndex:
     def search_many(self, queries: np.ndarray, k: int, fetch: int | None = None, threads: int = 1) -> list[np.ndarray]:
         """`search` for each row of `queries`, in one call to the graph on `threads` threads."""
         fetch = min(max(k, FETCH if fetch is None else fetch), len(self.vectors))
-        if self.graph.expansion_search < fetch:  # the graph explores at least as many as it returns
-            self.graph.expansion_search = fetch
+        # the graph explores at least as many as it returns
+        self.graph.expansion_search = max(self.ef or expansion_search(len(self.vectors)), fetch)
         queries = np.asarray(queries, dtype=np.float32)
         found = self.graph.search(queries, fetch, threads=threads)
         keys = np.atleast_2d(found.keys)

@@ -41,6 +41,21 @@ def test_above_the_threshold_the_graph_finds_the_exact_top_10():
     assert (np.diff(sims) <= 0).all()  # best first, re-scored exactly
 
 
+def test_a_large_graph_explores_more_and_a_large_fetch_does_not_stay(monkeypatch):
+    rng = np.random.default_rng(4)
+    vectors = _unit(rng, 300)
+    index = ann.CourseIndex.build([str(i) for i in range(300)], vectors)
+    index.search(vectors[0], 10)
+    assert index.graph.expansion_search == ann.EXPANSION_SEARCH
+    monkeypatch.setattr(ann, "LARGE_GRAPH", 300)
+    index.search(vectors[0], 10)
+    assert index.graph.expansion_search == 2 * ann.EXPANSION_SEARCH
+    index.ef = 64  # set by hand (bench_ann.py): still at least the candidates fetched
+    index.search(vectors[0], 10, fetch=200)
+    assert index.graph.expansion_search == 200
+    index.search(vectors[0], 10)
+    assert index.graph.expansion_search == ann.FETCH
+
 def test_the_graph_is_persisted_per_model_and_updated_only_for_changed_courses(tmp_path):
     rng = np.random.default_rng(2)
     vectors = _unit(rng, 1000)
