@@ -32,8 +32,8 @@ from . import threads
 from .products import pair_cosines
 
 # Below this many courses candidate search is one exact product, above it an HNSW graph: the
-# product over the outcome vectors costs about 2.2 ms per 1,000 courses on one thread (22 ms
-# at 10,000 courses, README), so the graphs start where the engine starts short-listing
+# product over the outcome vectors costs about 1.4 ms per 1,000 courses on one thread (13-15 ms
+# at 10,000 courses, products.py), so the graphs start where the engine starts short-listing
 # (engine.SHORTLIST_ABOVE); see benchmarks/bench_ann.py for the graph's figures.
 ANN_MIN_COURSES = 20_000
 CONNECTIVITY = 32  # HNSW M

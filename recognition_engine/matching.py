@@ -367,18 +367,25 @@ class CatalogueIndex:
         cuts = np.searchsorted(self.offsets, np.linspace(0, n_outcomes, parts + 1)[1:-1])
         return np.unique(np.concatenate([[0], cuts, [n_courses]]))
 
+    def _pair_logits(self, start: int, stop: int, incoming: np.ndarray, incoming_hub: np.ndarray,
+                     cross: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the outcomes of courses start..stop-1 against the incoming ones (local x incoming):
+        where each course starts among them, the pair cosines (float32) and the pair logits."""
+        first = int(self.offsets[start])
+        end = int(self.offsets[stop]) if stop < len(self.offsets) else len(self.outcome_texts)
+        offsets = self.offsets[start:stop] - first
+        sims = pair_cosines(self.outcome_vectors[first:end], incoming)
+        margin = pair_margins(sims, offsets, self.outcome_course[first:end] - start)
+        logits = self.pairs.logits(sims, (self.outcome_hub[first:end, None] + incoming_hub[None, :]) / 2,
+                                   cross[first:end], margin)
+        return offsets, sims, logits
+
     def _best_pairs(self, start: int, stop: int, incoming: np.ndarray, incoming_hub: np.ndarray,
                     cross: np.ndarray) -> tuple[np.ndarray, ...]:
         """For the outcomes of courses start..stop-1: each one's best incoming outcome (its cosine,
         index and pair logit), and per course the best logit of each incoming outcome there."""
-        first = int(self.offsets[start])
-        end = int(self.offsets[stop]) if stop < len(self.offsets) else len(self.outcome_texts)
-        offsets = self.offsets[start:stop] - first
-        sims = pair_cosines(self.outcome_vectors[first:end], incoming)  # local x incoming, float32
-        margin = pair_margins(sims, offsets, self.outcome_course[first:end] - start)
-        logits = self.pairs.logits(sims, (self.outcome_hub[first:end, None] + incoming_hub[None, :]) / 2,
-                                   cross[first:end], margin)
-        rows, best_in = np.arange(end - first), logits.argmax(axis=1)
+        offsets, sims, logits = self._pair_logits(start, stop, incoming, incoming_hub, cross)
+        rows, best_in = np.arange(len(sims)), logits.argmax(axis=1)
         return sims[rows, best_in], best_in, logits[rows, best_in], np.maximum.reduceat(logits, offsets, axis=0)
 
     def text_similarities(self, whole: np.ndarray, title: np.ndarray) -> dict[str, np.ndarray]:
@@ -395,12 +402,9 @@ class CatalogueIndex:
 
     def course_probabilities(self, course_index: int, incoming: np.ndarray, alignment: dict[str, np.ndarray]) -> np.ndarray:
         """P(covers) of every incoming outcome for every outcome of one course (m x n_course)."""
-        span = self._span(course_index)
-        hub = (alignment["incoming_hub"][:, None] + self.outcome_hub[None, span]) / 2
-        sims = pair_cosines(self.outcome_vectors[span], incoming).T
-        margin = pair_margins(sims.T, np.zeros(1, dtype=np.int64), np.zeros(sims.shape[1], dtype=np.int64)).T
-        logits = self.pairs.logits(sims, hub, alignment["cross"][span].T, margin)
-        return _round(_sigmoid(logits))
+        _, _, logits = self._pair_logits(course_index, course_index + 1, incoming, alignment["incoming_hub"],
+                                         alignment["cross"])
+        return _round(_sigmoid(logits)).T
 
     def matches_for(self, course_index: int, alignment: dict[str, np.ndarray], incoming_texts: list[str]) -> tuple[OutcomeMatch, ...]:
         return tuple(
